@@ -1,0 +1,99 @@
+//! The server: built once from settings, run until a shutdown signal.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context;
+use infra::{Infra, Settings};
+use poem::{
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server,
+    endpoint::BoxEndpoint,
+    get,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::{CatchPanic, Cors, NormalizePath, TrailingSlash},
+    web::Redirect,
+};
+use poem_openapi::OpenApiService;
+
+use crate::{observe::Observe, routes};
+
+/// A bound, ready-to-run papo server.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    endpoint: BoxEndpoint<'static>,
+}
+
+impl Application {
+    /// Connects to and migrates the database, wires everything and binds the listener
+    /// (port 0 picks a free port, see [`Application::port`]).
+    ///
+    /// Fails when the database, the JWT secret or the address is unusable.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let infra = Infra::build(&settings).await?;
+        let acceptor = TcpListener::bind(settings.bind.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
+            .context("reading the bound port")?;
+        let endpoint = endpoint(infra, &settings).boxed();
+        Ok(Self {
+            acceptor,
+            port,
+            endpoint,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
+    /// requests finish (up to 10 s).
+    ///
+    /// Fails when the listener fails.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
+            .await
+    }
+}
+
+/// The whole HTTP surface: REST under `/api/v1`, docs, health.
+fn endpoint(infra: Infra, settings: &Settings) -> impl Endpoint<Output = poem::Response> + 'static {
+    let api = OpenApiService::new(routes::api(), "papo", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Room-based real-time chat: accounts, rooms, history and messages over REST. \
+             Errors are RFC 9457 problem details. Use Authorize to log in, then try \
+             the protected operations.",
+        )
+        .license(poem_openapi::LicenseObject::new("MIT"));
+    let swagger = api.swagger_ui();
+    let redoc = api.redoc();
+    let spec = api.spec_endpoint();
+    let route = Route::new()
+        .nest_no_strip("/api/v1", api.into_endpoint())
+        .at("/health", get(routes::health_endpoint))
+        .nest("/docs", swagger)
+        .nest("/redoc", redoc)
+        .at("/openapi.json", spec)
+        .at(
+            "/",
+            get(poem::endpoint::make_sync(|_| Redirect::temporary("/docs"))),
+        );
+    route
+        .with(NormalizePath::new(TrailingSlash::Trim))
+        .with(Cors::new())
+        .with(CatchPanic::new())
+        .data(infra.services)
+        .with(Observe {
+            max_body_bytes: settings.max_body_bytes,
+        })
+}

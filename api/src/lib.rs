@@ -1,0 +1,25 @@
+//! # papo-api
+//!
+//! papo's HTTP surface (poem + poem-openapi) and its composition root.
+//!
+//! # Layout
+//!
+//! - [`app`]: [`Application`]: build from settings, bind, run until stopped.
+//! - `routes/`: one module per REST resource; handlers are thin (extract, call one
+//!   use case, map the result).
+//! - `dto`: the JSON shapes of the contract. `payload`: JSON bodies that fail with
+//!   400/422 problem details. `problem`: RFC 9457 errors for everything.
+//! - `auth`: the bearer scheme. `observe`: request ids, access log, body limit.
+//! - [`cli`], [`telemetry`]: the binary's command line and logging.
+
+pub mod app;
+mod auth;
+pub mod cli;
+mod dto;
+mod observe;
+mod payload;
+mod problem;
+mod routes;
+pub mod telemetry;
+
+pub use app::Application;

@@ -1,0 +1,81 @@
+//! `papo`: the server binary.
+
+use anyhow::Context;
+use clap::Parser;
+use papo_api::{
+    Application,
+    cli::{Cli, Command},
+    telemetry,
+};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // A missing .env is normal; a malformed one is worth failing on.
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        return Err(err).context("reading .env");
+    }
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.settings).await,
+        Some(Command::Serve { settings }) => serve(settings).await,
+        Some(Command::Migrate { down, settings }) => migrate(settings, down).await,
+    }
+}
+
+async fn serve(settings: infra::Settings) -> anyhow::Result<()> {
+    telemetry::init(&settings);
+    let app = Application::build(settings.clone()).await?;
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h);
+    let base = format!("http://{host}:{}", app.port());
+    tracing::info!("papo is listening on {base}");
+    tracing::info!("API docs: {base}/docs");
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("papo stopped");
+    Ok(())
+}
+
+async fn migrate(settings: infra::Settings, down: Option<u32>) -> anyhow::Result<()> {
+    telemetry::init(&settings);
+    let db = infra::db::connect(&settings.database_url)
+        .await
+        .context("connecting to the database")?;
+    match down {
+        Some(steps) => {
+            infra::db::rollback(&db, steps).await?;
+            tracing::info!(steps, "reverted migrations");
+        }
+        None => {
+            infra::db::migrate(&db).await?;
+            tracing::info!("database is up to date");
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

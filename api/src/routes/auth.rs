@@ -1,0 +1,188 @@
+//! Sign-up, login (OAuth2 password form or JSON), refresh and logout.
+
+use domain::service::{Services, Session};
+use poem::{Request, web::Data};
+use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, payload::Form, payload::Json};
+use uuid::Uuid;
+
+use super::Tag;
+use crate::{
+    auth::{Caller, bearer_token, verify},
+    dto::UserOut,
+    payload::{ApiJson, MaybeJson},
+    problem::Problem,
+};
+
+/// A new account.
+#[derive(Debug, Object)]
+pub struct Register {
+    /// Display name, 1–100 characters.
+    pub name: String,
+    /// 3–64 letters, digits or `._@+-` (an e-mail address works); unique in any case.
+    pub username: String,
+    /// 8–128 characters.
+    pub password: String,
+}
+
+/// Credentials as JSON.
+#[derive(Debug, Object)]
+pub struct LoginJson {
+    pub username: String,
+    pub password: String,
+}
+
+/// Credentials as an OAuth2 password-grant form (what Swagger's Authorize sends).
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+    /// `password` (optional; ignored).
+    pub grant_type: Option<String>,
+    /// Ignored.
+    pub scope: Option<String>,
+}
+
+#[derive(ApiRequest)]
+pub enum LoginRequest {
+    Form(Form<LoginForm>),
+    Json(ApiJson<LoginJson>),
+}
+
+/// A refresh token to rotate or revoke.
+#[derive(Debug, Object)]
+pub struct RefreshBody {
+    pub refresh_token: String,
+}
+
+/// An open session.
+#[derive(Debug, Object)]
+pub struct Token {
+    pub id: Uuid,
+    pub name: String,
+    pub username: String,
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Exchange at `/auth/refresh_token` for a new session. `null` when the session
+    /// was refreshed with an access token alone.
+    pub refresh_token: Option<String>,
+}
+
+impl From<Session> for Token {
+    fn from(session: Session) -> Self {
+        Self {
+            id: session.user.id.as_uuid(),
+            name: session.user.name.as_str().to_owned(),
+            username: session.user.username.as_str().to_owned(),
+            access_token: session.access.token,
+            token_type: "bearer".into(),
+            expires_in: session.access.expires_in_secs,
+            refresh_token: session.refresh_token,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum Created {
+    /// The account was created.
+    #[oai(status = 201)]
+    Created(Json<UserOut>),
+}
+
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+pub struct AuthApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Auth")]
+impl AuthApi {
+    /// Sign up
+    ///
+    /// Creates an account. 409 when the username is taken (in any letter case), 422
+    /// listing every invalid field.
+    #[oai(path = "/users", method = "post")]
+    async fn register(
+        &self,
+        services: Data<&Services>,
+        body: ApiJson<Register>,
+    ) -> Result<Created, Problem> {
+        let b = body.0;
+        let user = services.register(&b.name, &b.username, &b.password).await?;
+        Ok(Created::Created(Json(user.into())))
+    }
+
+    /// Log in
+    ///
+    /// Takes an OAuth2 password form (`username=&password=`) or JSON
+    /// `{"username","password"}`; returns an access token and a refresh token.
+    #[oai(path = "/auth/login", method = "post")]
+    async fn login(
+        &self,
+        services: Data<&Services>,
+        body: LoginRequest,
+    ) -> Result<Json<Token>, Problem> {
+        let (username, password) = match body {
+            LoginRequest::Form(form) => (form.0.username, form.0.password),
+            LoginRequest::Json(json) => (json.0.username, json.0.password),
+        };
+        let session = services.login(&username, &password).await?;
+        Ok(Json(session.into()))
+    }
+
+    /// Refresh the session
+    ///
+    /// With `{"refresh_token"}`: rotates it (the old one stops working; presenting a
+    /// rotated token again revokes every token of that login). With no body and a
+    /// valid `Authorization: Bearer` access token: returns a fresh access token.
+    #[oai(path = "/auth/refresh_token", method = "post")]
+    async fn refresh(
+        &self,
+        services: Data<&Services>,
+        req: &Request,
+        body: MaybeJson<RefreshBody>,
+    ) -> Result<Json<Token>, Problem> {
+        let session = match (body.0, bearer_token(req)) {
+            (Some(body), _) => services.refresh(&body.refresh_token).await?,
+            (None, Some(token)) => {
+                let claims = verify(req, token).map_err(unauthorized_from)?;
+                services.refresh_access(&claims).await?
+            }
+            (None, None) => {
+                return Err(Problem::unauthorized(
+                    "missing_token",
+                    "Send {\"refresh_token\"} or an `Authorization: Bearer` access token.",
+                ));
+            }
+        };
+        Ok(Json(session.into()))
+    }
+
+    /// Log out
+    ///
+    /// Revokes the given refresh token's login, or with no body every refresh token
+    /// of the caller; closes the caller's live sockets.
+    #[oai(path = "/auth/logout", method = "post")]
+    async fn logout(
+        &self,
+        services: Data<&Services>,
+        caller: Caller,
+        body: MaybeJson<RefreshBody>,
+    ) -> Result<NoContent, Problem> {
+        let token = body.0.map(|b| b.refresh_token);
+        services.logout(caller.0.user_id, token.as_deref()).await?;
+        Ok(NoContent::NoContent)
+    }
+}
+
+fn unauthorized_from(err: poem::Error) -> Problem {
+    err.downcast_ref::<Problem>()
+        .cloned()
+        .unwrap_or_else(|| Problem::unauthorized("invalid_token", "The access token is invalid."))
+}

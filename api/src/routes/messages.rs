@@ -1,0 +1,159 @@
+//! History, posting over REST, editing and deleting.
+
+use domain::{
+    MessageId, RoomId,
+    message::{Appended, HistoryQuery},
+    service::Services,
+};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::Tag;
+use crate::{
+    auth::Caller,
+    dto::{HistoryOut, MessageOut},
+    payload::ApiJson,
+    problem::Problem,
+};
+
+/// A message to post.
+#[derive(Debug, Object)]
+pub struct PostBody {
+    /// 1–4000 characters after trimming.
+    pub content: String,
+    /// The client's idempotency key: the same `temp_id` again returns the stored
+    /// message instead of posting twice.
+    pub temp_id: Option<String>,
+}
+
+/// New content for a message.
+#[derive(Debug, Object)]
+pub struct EditBody {
+    pub content: String,
+}
+
+#[derive(ApiResponse)]
+pub enum Posted {
+    /// This `temp_id` was already posted with this content: the stored message.
+    #[oai(status = 200)]
+    Existing(Json<MessageOut>),
+    /// Stored (committed) and broadcast to the room.
+    #[oai(status = 201)]
+    Created(Json<MessageOut>),
+}
+
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+pub struct MessagesApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "Tag::Messages")]
+impl MessagesApi {
+    /// A room's history
+    ///
+    /// Oldest first within a page. Offset form (default): `page` (1 = oldest) and
+    /// `size` (default 10). Keyset form, when `before` or `limit` is given: the
+    /// `limit` (default 50) messages just below seq `before`, or the newest.
+    /// Sizes are capped at 100.
+    #[oai(path = "/rooms/:id/history", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn history(
+        &self,
+        services: Data<&Services>,
+        caller: Caller,
+        id: Path<Uuid>,
+        #[oai(validator(minimum(value = "1")))] page: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1")))] size: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "1")))] before: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1")))] limit: Query<Option<u64>>,
+    ) -> Result<Json<HistoryOut>, Problem> {
+        let query = if before.0.is_some() || limit.0.is_some() {
+            HistoryQuery::Keyset {
+                before: before.0,
+                limit: limit.0.unwrap_or(50),
+            }
+        } else {
+            HistoryQuery::Offset {
+                page: page.0.unwrap_or(1),
+                size: size.0.unwrap_or(10),
+            }
+        };
+        let page = services
+            .history(RoomId::from_uuid(id.0), caller.0.user_id, query)
+            .await?;
+        Ok(Json(page.into()))
+    }
+
+    /// Post a message
+    ///
+    /// For bots and scripts: stored and broadcast exactly like a WebSocket post.
+    /// Posting to a public room joins it. The same `temp_id` with the same content
+    /// returns the stored message (200); with other content, 409.
+    #[oai(path = "/rooms/:id/messages", method = "post")]
+    async fn post(
+        &self,
+        services: Data<&Services>,
+        caller: Caller,
+        id: Path<Uuid>,
+        body: ApiJson<PostBody>,
+    ) -> Result<Posted, Problem> {
+        let b = body.0;
+        let appended = services
+            .post_message(
+                RoomId::from_uuid(id.0),
+                &caller.summary(),
+                &b.content,
+                b.temp_id.as_deref(),
+            )
+            .await?;
+        Ok(match appended {
+            Appended::Created(m) => Posted::Created(Json(m.into())),
+            Appended::Existing(m) => Posted::Existing(Json(m.into())),
+        })
+    }
+
+    /// Edit one's own message
+    #[oai(path = "/messages/:id", method = "patch")]
+    async fn edit(
+        &self,
+        services: Data<&Services>,
+        caller: Caller,
+        id: Path<Uuid>,
+        body: ApiJson<EditBody>,
+    ) -> Result<Json<MessageOut>, Problem> {
+        let message = services
+            .edit_message(
+                MessageId::from_uuid(id.0),
+                caller.0.user_id,
+                &body.0.content,
+            )
+            .await?;
+        Ok(Json(message.into()))
+    }
+
+    /// Delete one's own message
+    ///
+    /// The message keeps its seq (as `deleted: true`, no content) so history stays
+    /// gap-free. Deleting twice is fine.
+    #[oai(path = "/messages/:id", method = "delete")]
+    async fn delete(
+        &self,
+        services: Data<&Services>,
+        caller: Caller,
+        id: Path<Uuid>,
+    ) -> Result<NoContent, Problem> {
+        services
+            .delete_message(MessageId::from_uuid(id.0), caller.0.user_id)
+            .await?;
+        Ok(NoContent::NoContent)
+    }
+}

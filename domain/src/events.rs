@@ -1,0 +1,29 @@
+//! What happened, as published on the event bus. The realtime hub turns these into
+//! WebSocket frames; another node can receive them through a shared bus.
+
+use crate::{RoomId, UserId, message::Message};
+
+/// A change other connections may need to hear about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A message was committed (acknowledged to its sender).
+    MessagePosted(Message),
+    /// A message's content changed.
+    MessageEdited(Message),
+    /// A message was deleted (its content is gone).
+    MessageDeleted(Message),
+    /// A user became a member of a room.
+    MemberJoined { room_id: RoomId, user_id: UserId },
+    /// A user stopped being a member of a room.
+    MemberLeft { room_id: RoomId, user_id: UserId },
+    /// A room and everything in it is gone.
+    RoomDeleted { room_id: RoomId },
+    /// A member's read marker moved.
+    ReadMoved {
+        room_id: RoomId,
+        user_id: UserId,
+        seq: i64,
+    },
+    /// A user logged out: their live sockets must close.
+    LoggedOut { user_id: UserId },
+}

@@ -1,0 +1,162 @@
+//! The traits `infra` implements. Use cases depend on these, never on a database,
+//! hasher or token library directly.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{
+    MessageId, Result, RoomId, UserId,
+    events::Event,
+    message::{Appended, Message, MessageBody, NewMessage},
+    room::{Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListing},
+    user::{NewUser, User},
+};
+
+/// Accounts.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Fails with `Conflict("username_taken")` when the name is taken in any case.
+    async fn create(&self, user: NewUser) -> Result<User>;
+    async fn find(&self, id: UserId) -> Result<Option<User>>;
+    /// Looks the name up case-insensitively; returns the user and password hash.
+    async fn find_with_hash(&self, username: &str) -> Result<Option<(User, String)>>;
+    /// Users whose username or name contains `query`, ordered by username, after the
+    /// username `after`.
+    async fn search(
+        &self,
+        query: Option<&str>,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<User>>;
+    async fn find_many(&self, ids: &[UserId]) -> Result<Vec<User>>;
+    async fn set_last_seen(&self, id: UserId, at: DateTime<Utc>) -> Result<()>;
+}
+
+/// A stored refresh token (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub id: uuid::Uuid,
+    pub user_id: UserId,
+    /// Every token rotated from one login shares a family; reuse of a rotated token
+    /// revokes the family.
+    pub family_id: uuid::Uuid,
+    pub token_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub replaced_by: Option<uuid::Uuid>,
+}
+
+/// Refresh tokens.
+#[async_trait]
+pub trait RefreshTokenRepository: Send + Sync {
+    async fn insert(&self, token: RefreshTokenRecord) -> Result<()>;
+    async fn find_by_hash(&self, token_hash: &str) -> Result<Option<RefreshTokenRecord>>;
+    /// Revokes `old` in favour of `new` and stores `new`, atomically and only if `old`
+    /// is still live. Returns false when another request rotated it first.
+    async fn rotate(&self, old: uuid::Uuid, new: RefreshTokenRecord) -> Result<bool>;
+    async fn revoke_family(&self, family_id: uuid::Uuid) -> Result<()>;
+    async fn revoke_all(&self, user_id: UserId) -> Result<()>;
+}
+
+/// Rooms and memberships.
+#[async_trait]
+pub trait RoomRepository: Send + Sync {
+    /// Stores the room and makes its creator the owner. Fails with
+    /// `Conflict("room_name_taken")` when the name is taken in any case.
+    async fn create(&self, room: NewRoom) -> Result<Room>;
+    /// Gets the direct room for `key`, creating it with both users as members.
+    /// Returns the room and whether it was created.
+    async fn find_or_create_direct(
+        &self,
+        key: &str,
+        room: NewRoom,
+        other: UserId,
+    ) -> Result<(Room, bool)>;
+    async fn find(&self, id: RoomId) -> Result<Option<Room>>;
+    /// Public rooms and the rooms `user` is a member of, with counts.
+    async fn list_for(&self, user: UserId) -> Result<Vec<RoomListing>>;
+    /// Fails with `Conflict("room_name_taken")` on a rename to a taken name.
+    async fn update(&self, id: RoomId, changes: RoomChanges) -> Result<Room>;
+    async fn delete(&self, id: RoomId) -> Result<()>;
+    async fn membership(&self, room: RoomId, user: UserId) -> Result<Option<Membership>>;
+    /// Adds a member; returns false when they already were one.
+    async fn add_member(&self, room: RoomId, user: UserId, role: Role) -> Result<bool>;
+    /// Removes a member; returns false when they were not one.
+    async fn remove_member(&self, room: RoomId, user: UserId) -> Result<bool>;
+    /// Members with their roles (`online` is filled in by the caller).
+    async fn members(&self, room: RoomId) -> Result<Vec<Member>>;
+    /// Moves a read marker forward (never back, never past the last message).
+    /// Returns the new marker when it moved.
+    async fn mark_read(&self, room: RoomId, user: UserId, seq: i64) -> Result<Option<i64>>;
+}
+
+/// Messages.
+#[async_trait]
+pub trait MessageRepository: Send + Sync {
+    /// Stores a post, assigning the room's next seq in the same transaction. A post
+    /// whose `temp_id` the author already used returns the stored message, or fails with
+    /// `Conflict("temp_id_conflict")` when its content or room differs.
+    async fn append(&self, message: NewMessage) -> Result<Appended>;
+    /// Messages with `low <= seq <= high`, oldest first.
+    async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>>;
+    async fn find(&self, id: MessageId) -> Result<Option<Message>>;
+    async fn edit(&self, id: MessageId, body: MessageBody, at: DateTime<Utc>) -> Result<Message>;
+    async fn delete(&self, id: MessageId, at: DateTime<Utc>) -> Result<Message>;
+}
+
+/// Password hashing (argon2id in production). Hashing is slow on purpose, so
+/// implementations must not block the async runtime.
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    async fn hash(&self, password: &str) -> Result<String>;
+    /// True when `password` matches `hash`; false for a wrong password or an unreadable
+    /// hash.
+    async fn verify(&self, password: &str, hash: &str) -> bool;
+}
+
+/// What an access token says about its bearer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    pub user_id: UserId,
+    pub username: String,
+    pub name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An issued access token.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    pub token: String,
+    pub expires_in_secs: i64,
+}
+
+/// Access tokens (JWT) and refresh-token secrets.
+pub trait TokenService: Send + Sync {
+    /// Fails only if signing fails, which is a bug.
+    fn issue_access(&self, user: &User) -> Result<AccessToken>;
+    /// Fails with `Unauthorized` for a bad signature, algorithm, shape or expiry.
+    fn verify_access(&self, token: &str) -> Result<Claims>;
+    /// A new random refresh token: `(secret for the client, hash to store)`.
+    fn new_refresh_secret(&self) -> (String, String);
+    fn hash_refresh_secret(&self, secret: &str) -> String;
+    /// How long a refresh token lives.
+    fn refresh_ttl(&self) -> chrono::Duration;
+}
+
+/// Fan-out of events to every interested connection (in-process now; a shared bus
+/// when several nodes serve one database).
+pub trait EventBus: Send + Sync {
+    fn publish(&self, event: Event);
+}
+
+/// Who has a live connection.
+pub trait Presence: Send + Sync {
+    fn is_online(&self, user: UserId) -> bool;
+    fn online_users(&self) -> Vec<UserId>;
+}
+
+/// Whether the storage answers, for health checks.
+#[async_trait]
+pub trait HealthProbe: Send + Sync {
+    async fn database_ok(&self) -> bool;
+}

@@ -1,0 +1,93 @@
+//! The use cases. Each public method is one thing a client can ask for; it checks who
+//! may do it, does it through the ports, and publishes what changed.
+
+mod auth;
+mod messages;
+pub mod rooms;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use auth::Session;
+
+use crate::{
+    Error, Result, RoomId, UserId,
+    ports::{
+        EventBus, HealthProbe, MessageRepository, PasswordHasher, Presence, RefreshTokenRepository,
+        RoomRepository, TokenService, UserRepository,
+    },
+    room::{Membership, Room},
+};
+
+/// Everything the use cases need, wired once at start-up.
+#[derive(Clone)]
+pub struct Ports {
+    pub users: Arc<dyn UserRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    pub rooms: Arc<dyn RoomRepository>,
+    pub messages: Arc<dyn MessageRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tokens: Arc<dyn TokenService>,
+    pub bus: Arc<dyn EventBus>,
+    pub presence: Arc<dyn Presence>,
+    pub health: Arc<dyn HealthProbe>,
+}
+
+/// The use cases, cheap to clone and share between requests.
+#[derive(Clone)]
+pub struct Services {
+    ports: Ports,
+}
+
+impl Services {
+    pub fn new(ports: Ports) -> Self {
+        Self { ports }
+    }
+
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
+
+    /// Whether the database answers.
+    pub async fn database_ok(&self) -> bool {
+        self.ports.health.database_ok().await
+    }
+
+    /// The room, if `user` may see it, with their membership.
+    ///
+    /// Fails with `NotFound` when it does not exist, and `Forbidden` when it is private
+    /// or direct and `user` is not a member: a non-member cannot read a members-only
+    /// room by knowing its id.
+    pub async fn visible_room(
+        &self,
+        room_id: RoomId,
+        user: UserId,
+    ) -> Result<(Room, Option<Membership>)> {
+        let room = self.room(room_id).await?;
+        let membership = self.ports.rooms.membership(room_id, user).await?;
+        if room.visibility.is_members_only() && membership.is_none() {
+            return Err(Error::forbidden(
+                "room_forbidden",
+                format!("You are not a member of room {room_id}."),
+            ));
+        }
+        Ok((room, membership))
+    }
+
+    /// Fails with `NotFound` when the room does not exist.
+    async fn room(&self, room_id: RoomId) -> Result<Room> {
+        self.ports
+            .rooms
+            .find(room_id)
+            .await?
+            .ok_or_else(|| room_not_found(room_id))
+    }
+}
+
+fn room_not_found(room_id: RoomId) -> Error {
+    Error::not_found("room_not_found", format!("Room {room_id} was not found."))
+}
+
+fn user_not_found(user_id: UserId) -> Error {
+    Error::not_found("user_not_found", format!("User {user_id} was not found."))
+}

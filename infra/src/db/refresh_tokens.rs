@@ -1,0 +1,112 @@
+//! Refresh tokens in SQL (hashes only).
+
+use async_trait::async_trait;
+use chrono::Utc;
+use domain::{
+    Result, UserId,
+    ports::{RefreshTokenRecord, RefreshTokenRepository},
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::{db_error, entity::refresh_token};
+
+/// [`RefreshTokenRepository`] on SQLite or PostgreSQL.
+#[derive(Clone)]
+pub struct SqlRefreshTokens {
+    db: DatabaseConnection,
+}
+
+impl SqlRefreshTokens {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn to_active(record: RefreshTokenRecord) -> refresh_token::ActiveModel {
+    refresh_token::ActiveModel {
+        id: Set(record.id),
+        user_id: Set(record.user_id.as_uuid()),
+        family_id: Set(record.family_id),
+        token_hash: Set(record.token_hash),
+        expires_at: Set(record.expires_at),
+        revoked_at: Set(record.revoked_at),
+        replaced_by: Set(record.replaced_by),
+    }
+}
+
+#[async_trait]
+impl RefreshTokenRepository for SqlRefreshTokens {
+    async fn insert(&self, record: RefreshTokenRecord) -> Result<()> {
+        refresh_token::Entity::insert(to_active(record))
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn find_by_hash(&self, token_hash: &str) -> Result<Option<RefreshTokenRecord>> {
+        let found = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .one(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(found.map(|m| RefreshTokenRecord {
+            id: m.id,
+            user_id: UserId::from_uuid(m.user_id),
+            family_id: m.family_id,
+            token_hash: m.token_hash,
+            expires_at: m.expires_at,
+            revoked_at: m.revoked_at,
+            replaced_by: m.replaced_by,
+        }))
+    }
+
+    async fn rotate(&self, old: Uuid, new: RefreshTokenRecord) -> Result<bool> {
+        let tx = self.db.begin().await.map_err(db_error)?;
+        // The `revoked_at IS NULL` guard makes the rotation a compare-and-swap: of two
+        // concurrent refreshes with the same token, exactly one updates a row.
+        let updated = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .col_expr(refresh_token::Column::ReplacedBy, Expr::value(new.id))
+            .filter(refresh_token::Column::Id.eq(old))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&tx)
+            .await
+            .map_err(db_error)?;
+        if updated.rows_affected != 1 {
+            return Ok(false);
+        }
+        refresh_token::Entity::insert(to_active(new))
+            .exec_without_returning(&tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    async fn revoke_family(&self, family_id: Uuid) -> Result<()> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn revoke_all(&self, user_id: UserId) -> Result<()> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::UserId.eq(user_id.as_uuid()))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}

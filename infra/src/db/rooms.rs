@@ -1,0 +1,391 @@
+//! Rooms and memberships in SQL.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use domain::{
+    Error, Result, RoomId, UserId,
+    ports::RoomRepository,
+    room::{
+        Description, Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListing, RoomName,
+        Visibility,
+    },
+};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait, TryInsertResult,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Query},
+};
+use uuid::Uuid;
+
+use super::{
+    db_error,
+    entity::{membership, message, room},
+    is_unique_violation,
+    users::to_user,
+};
+use crate::db::entity::user;
+
+/// [`RoomRepository`] on SQLite or PostgreSQL.
+#[derive(Clone)]
+pub struct SqlRooms {
+    db: DatabaseConnection,
+}
+
+impl SqlRooms {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn to_room(model: room::Model) -> Result<Room> {
+    Ok(Room {
+        id: RoomId::from_uuid(model.id),
+        name: RoomName::from_trusted(model.name),
+        description: Description::parse(model.description.as_deref())
+            .map_err(|e| Error::Internal(format!("stored description: {e}")))?,
+        creator_id: UserId::from_uuid(model.creator_id),
+        visibility: Visibility::parse(&model.visibility).map_err(Error::Internal)?,
+        last_seq: model.last_seq,
+        created_at: model.created_at,
+    })
+}
+
+fn to_membership(model: membership::Model) -> Result<Membership> {
+    Ok(Membership {
+        room_id: RoomId::from_uuid(model.room_id),
+        user_id: UserId::from_uuid(model.user_id),
+        role: Role::parse(&model.role).map_err(Error::Internal)?,
+        last_read_seq: model.last_read_seq,
+        joined_at: model.joined_at,
+    })
+}
+
+fn new_membership(room: RoomId, user: UserId, role: Role) -> membership::ActiveModel {
+    membership::ActiveModel {
+        room_id: Set(room.as_uuid()),
+        user_id: Set(user.as_uuid()),
+        role: Set(role.as_str().to_owned()),
+        last_read_seq: Set(0),
+        joined_at: Set(Utc::now()),
+    }
+}
+
+fn name_taken(name: &RoomName) -> Error {
+    Error::conflict(
+        "room_name_taken",
+        format!("A room named {} already exists.", name.as_str()),
+    )
+}
+
+fn active_room(new: &NewRoom, dm_key: Option<&str>) -> room::ActiveModel {
+    let direct = new.visibility == Visibility::Direct;
+    room::ActiveModel {
+        id: Set(new.id.as_uuid()),
+        name: Set(new.name.as_str().to_owned()),
+        name_key: Set((!direct).then(|| new.name.key())),
+        dm_key: Set(dm_key.map(str::to_owned)),
+        description: Set(new.description.as_deref().map(str::to_owned)),
+        creator_id: Set(new.creator_id.as_uuid()),
+        visibility: Set(new.visibility.as_str().to_owned()),
+        last_seq: Set(0),
+        created_at: Set(new.created_at),
+    }
+}
+
+fn stored(new: NewRoom) -> Room {
+    Room {
+        id: new.id,
+        name: new.name,
+        description: new.description,
+        creator_id: new.creator_id,
+        visibility: new.visibility,
+        last_seq: 0,
+        created_at: new.created_at,
+    }
+}
+
+/// Counts per room from a `SELECT room_id, COUNT(*) … GROUP BY room_id`.
+async fn counts_by_room<C: ConnectionTrait>(
+    db: &C,
+    query: &sea_orm::sea_query::SelectStatement,
+) -> Result<HashMap<Uuid, u64>> {
+    let rows = db.query_all(query).await.map_err(db_error)?;
+    let mut counts = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let room_id: Uuid = row.try_get("", "room_id").map_err(db_error)?;
+        let n: i64 = row.try_get("", "n").map_err(db_error)?;
+        counts.insert(room_id, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(counts)
+}
+
+#[async_trait]
+impl RoomRepository for SqlRooms {
+    async fn create(&self, new: NewRoom) -> Result<Room> {
+        let tx = self.db.begin().await.map_err(db_error)?;
+        match room::Entity::insert(active_room(&new, None))
+            .exec_without_returning(&tx)
+            .await
+        {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => return Err(name_taken(&new.name)),
+            Err(err) => return Err(db_error(err)),
+        }
+        membership::Entity::insert(new_membership(new.id, new.creator_id, Role::Owner))
+            .exec_without_returning(&tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(stored(new))
+    }
+
+    async fn find_or_create_direct(
+        &self,
+        key: &str,
+        new: NewRoom,
+        other: UserId,
+    ) -> Result<(Room, bool)> {
+        let existing = || async {
+            room::Entity::find()
+                .filter(room::Column::DmKey.eq(key))
+                .one(&self.db)
+                .await
+                .map_err(db_error)?
+                .map(to_room)
+                .transpose()
+        };
+        if let Some(room) = existing().await? {
+            return Ok((room, false));
+        }
+        let tx = self.db.begin().await.map_err(db_error)?;
+        match room::Entity::insert(active_room(&new, Some(key)))
+            .exec_without_returning(&tx)
+            .await
+        {
+            Ok(_) => {}
+            // Both users opened the conversation at once: the other insert won.
+            Err(err) if is_unique_violation(&err) => {
+                drop(tx);
+                let room = existing().await?.ok_or_else(|| {
+                    Error::Internal("direct room vanished after a conflict".into())
+                })?;
+                return Ok((room, false));
+            }
+            Err(err) => return Err(db_error(err)),
+        }
+        membership::Entity::insert_many([
+            new_membership(new.id, new.creator_id, Role::Member),
+            new_membership(new.id, other, Role::Member),
+        ])
+        .exec_without_returning(&tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok((stored(new), true))
+    }
+
+    async fn find(&self, id: RoomId) -> Result<Option<Room>> {
+        room::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(db_error)?
+            .map(to_room)
+            .transpose()
+    }
+
+    async fn list_for(&self, user: UserId) -> Result<Vec<RoomListing>> {
+        let mine = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.as_uuid()))
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        let my_room_ids: Vec<Uuid> = mine.iter().map(|m| m.room_id).collect();
+        let rooms = room::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(room::Column::Visibility.eq(Visibility::Public.as_str()))
+                    .add(room::Column::Id.is_in(my_room_ids)),
+            )
+            .order_by_asc(room::Column::CreatedAt)
+            .order_by_asc(room::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        let room_ids: Vec<Uuid> = rooms.iter().map(|r| r.id).collect();
+
+        let member_counts = Query::select()
+            .column(membership::Column::RoomId)
+            .expr_as(
+                Expr::col(membership::Column::UserId).count(),
+                Alias::new("n"),
+            )
+            .from(membership::Entity)
+            .and_where(Expr::col(membership::Column::RoomId).is_in(room_ids))
+            .group_by_col(membership::Column::RoomId)
+            .to_owned();
+        let member_counts = counts_by_room(&self.db, &member_counts).await?;
+
+        // Unread: messages by others, not deleted, past the read marker, counted in one
+        // grouped query over the caller's memberships.
+        let (msg, mem) = (Alias::new("msg"), Alias::new("mem"));
+        let unread = Query::select()
+            .expr_as(
+                Expr::col((msg.clone(), message::Column::RoomId)),
+                Alias::new("room_id"),
+            )
+            .expr_as(
+                Expr::col((msg.clone(), message::Column::Id)).count(),
+                Alias::new("n"),
+            )
+            .from_as(message::Entity, msg.clone())
+            .join_as(
+                JoinType::InnerJoin,
+                membership::Entity,
+                mem.clone(),
+                Expr::col((mem.clone(), membership::Column::RoomId))
+                    .equals((msg.clone(), message::Column::RoomId)),
+            )
+            .and_where(Expr::col((mem.clone(), membership::Column::UserId)).eq(user.as_uuid()))
+            .and_where(
+                Expr::col((msg.clone(), message::Column::Seq))
+                    .gt(Expr::col((mem.clone(), membership::Column::LastReadSeq))),
+            )
+            .and_where(Expr::col((msg.clone(), message::Column::UserId)).ne(user.as_uuid()))
+            .and_where(Expr::col((msg.clone(), message::Column::DeletedAt)).is_null())
+            .group_by_col((msg, message::Column::RoomId))
+            .to_owned();
+        let unread = counts_by_room(&self.db, &unread).await?;
+
+        rooms
+            .into_iter()
+            .map(|model| {
+                let id = model.id;
+                Ok(RoomListing {
+                    room: to_room(model)?,
+                    member_count: member_counts.get(&id).copied().unwrap_or(0),
+                    unread: unread.get(&id).copied().unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn update(&self, id: RoomId, changes: RoomChanges) -> Result<Room> {
+        let mut update = room::Entity::update_many().filter(room::Column::Id.eq(id.as_uuid()));
+        let mut any = false;
+        if let Some(name) = &changes.name {
+            update = update
+                .col_expr(room::Column::Name, Expr::value(name.as_str()))
+                .col_expr(room::Column::NameKey, Expr::value(name.key()));
+            any = true;
+        }
+        if let Some(description) = &changes.description {
+            let value = description.as_deref().map(str::to_owned);
+            update = update.col_expr(room::Column::Description, Expr::value(value));
+            any = true;
+        }
+        if let Some(visibility) = changes.visibility {
+            update = update.col_expr(room::Column::Visibility, Expr::value(visibility.as_str()));
+            any = true;
+        }
+        if any {
+            match update.exec(&self.db).await {
+                Ok(_) => {}
+                Err(err) if is_unique_violation(&err) => {
+                    if let Some(name) = &changes.name {
+                        return Err(name_taken(name));
+                    }
+                    return Err(db_error(err));
+                }
+                Err(err) => return Err(db_error(err)),
+            }
+        }
+        self.find(id)
+            .await?
+            .ok_or_else(|| Error::not_found("room_not_found", format!("Room {id} was not found.")))
+    }
+
+    async fn delete(&self, id: RoomId) -> Result<()> {
+        room::Entity::delete_by_id(id.as_uuid())
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn membership(&self, room: RoomId, user: UserId) -> Result<Option<Membership>> {
+        membership::Entity::find_by_id((room.as_uuid(), user.as_uuid()))
+            .one(&self.db)
+            .await
+            .map_err(db_error)?
+            .map(to_membership)
+            .transpose()
+    }
+
+    async fn add_member(&self, room: RoomId, user: UserId, role: Role) -> Result<bool> {
+        let result = membership::Entity::insert(new_membership(room, user, role))
+            .on_conflict_do_nothing()
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(matches!(result, TryInsertResult::Inserted(n) if n > 0))
+    }
+
+    async fn remove_member(&self, room: RoomId, user: UserId) -> Result<bool> {
+        let result = membership::Entity::delete_many()
+            .filter(membership::Column::RoomId.eq(room.as_uuid()))
+            .filter(membership::Column::UserId.eq(user.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(result.rows_affected > 0)
+    }
+
+    async fn members(&self, room: RoomId) -> Result<Vec<Member>> {
+        let memberships = membership::Entity::find()
+            .filter(membership::Column::RoomId.eq(room.as_uuid()))
+            .order_by_asc(membership::Column::JoinedAt)
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        let ids: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
+        let users: HashMap<Uuid, user::Model> = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let mut members = Vec::with_capacity(memberships.len());
+        for m in memberships {
+            let Some(user) = users.get(&m.user_id) else {
+                continue;
+            };
+            members.push(Member {
+                user: to_user(user.clone()).summary(),
+                role: Role::parse(&m.role).map_err(Error::Internal)?,
+                online: false,
+            });
+        }
+        Ok(members)
+    }
+
+    async fn mark_read(&self, room_id: RoomId, user: UserId, seq: i64) -> Result<Option<i64>> {
+        let Some(room) = self.find(room_id).await? else {
+            return Ok(None);
+        };
+        let seq = std::cmp::min(seq, room.last_seq);
+        let result = membership::Entity::update_many()
+            .col_expr(membership::Column::LastReadSeq, Expr::value(seq))
+            .filter(membership::Column::RoomId.eq(room_id.as_uuid()))
+            .filter(membership::Column::UserId.eq(user.as_uuid()))
+            .filter(membership::Column::LastReadSeq.lt(seq))
+            .exec(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok((result.rows_affected > 0).then_some(seq))
+    }
+}

@@ -1,9 +1,9 @@
 //! The server: built once from settings, run until a shutdown signal.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use infra::{Infra, Settings};
+use infra::{Infra, Settings, db::GroupWriter};
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server,
     endpoint::BoxEndpoint,
@@ -14,13 +14,19 @@ use poem::{
 };
 use poem_openapi::OpenApiService;
 
-use crate::{observe::Observe, routes};
+use crate::{
+    observe::Observe,
+    routes,
+    ws::{Ending, Hub, HubSettings},
+};
 
 /// A bound, ready-to-run papo server.
 pub struct Application {
     acceptor: TcpAcceptor,
     port: u16,
     endpoint: BoxEndpoint<'static>,
+    hub: Arc<Hub>,
+    writer: GroupWriter,
 }
 
 impl Application {
@@ -39,11 +45,24 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
             .context("reading the bound port")?;
-        let endpoint = endpoint(infra, &settings).boxed();
+        let hub = Hub::new(
+            infra.services.clone(),
+            HubSettings {
+                queue_capacity: settings.ws_queue,
+                typing_ttl: Duration::from_millis(settings.typing_ttl_ms),
+                ping_interval: Duration::from_secs(settings.ws_ping_secs.max(1)),
+                send_timeout: Duration::from_secs(30),
+            },
+        );
+        hub.start(infra.bus.subscribe());
+        let writer = infra.writer.clone();
+        let endpoint = endpoint(infra, hub.clone(), &settings).boxed();
         Ok(Self {
             acceptor,
             port,
             endpoint,
+            hub,
+            writer,
         })
     }
 
@@ -52,27 +71,44 @@ impl Application {
         self.port
     }
 
-    /// Serves until `shutdown` resolves, then stops accepting and lets in-flight
-    /// requests finish (up to 10 s).
+    /// The live-connection registry (tests inspect it).
+    pub fn hub(&self) -> Arc<Hub> {
+        self.hub.clone()
+    }
+
+    /// Serves until `shutdown` resolves; then stops accepting, closes every socket
+    /// with 1001, lets in-flight requests finish (up to 10 s) and commits every post
+    /// already handed to the writer.
     ///
     /// Fails when the listener fails.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
-            .await
+        let hub = self.hub.clone();
+        let signal = async move {
+            shutdown.await;
+            hub.close_all(Ending::Close(1001, "The server is shutting down.".into()));
+        };
+        let served = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.endpoint, signal, Some(Duration::from_secs(10)))
+            .await;
+        self.writer.shutdown().await;
+        served
     }
 }
 
-/// The whole HTTP surface: REST under `/api/v1`, docs, health.
-fn endpoint(infra: Infra, settings: &Settings) -> impl Endpoint<Output = poem::Response> + 'static {
+/// The whole HTTP surface: REST and WebSocket under `/api/v1`, docs, health.
+fn endpoint(
+    infra: Infra,
+    hub: Arc<Hub>,
+    settings: &Settings,
+) -> impl Endpoint<Output = poem::Response> + 'static {
     let api = OpenApiService::new(routes::api(), "papo", env!("CARGO_PKG_VERSION"))
         .description(
-            "Room-based real-time chat: accounts, rooms, history and messages over REST. \
-             Errors are RFC 9457 problem details. Use Authorize to log in, then try \
-             the protected operations.",
+            "Room-based real-time chat: accounts, rooms, history and messages over REST, \
+             live events over WebSocket (protocol: /asyncapi.json). Errors are RFC 9457 \
+             problem details. Use Authorize to log in, then try the protected operations.",
         )
         .license(poem_openapi::LicenseObject::new("MIT"));
     let swagger = api.swagger_ui();
@@ -93,6 +129,7 @@ fn endpoint(infra: Infra, settings: &Settings) -> impl Endpoint<Output = poem::R
         .with(Cors::new())
         .with(CatchPanic::new())
         .data(infra.services)
+        .data(hub)
         .with(Observe {
             max_body_bytes: settings.max_body_bytes,
         })

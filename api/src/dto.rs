@@ -31,7 +31,7 @@ impl From<User> for UserOut {
 }
 
 /// A user as messages and member lists show them.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 #[oai(rename = "UserRef")]
 pub struct UserRef {
     pub id: Uuid,
@@ -236,7 +236,7 @@ pub struct MemberList {
 }
 
 /// A message. A deleted message keeps its `seq` with empty `content`.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct MessageOut {
     pub id: Uuid,
     pub room_id: Uuid,

@@ -21,5 +21,6 @@ mod payload;
 mod problem;
 mod routes;
 pub mod telemetry;
+pub mod ws;
 
 pub use app::Application;

@@ -19,7 +19,7 @@ impl FieldError {
 
 /// Why a use case refused or failed. Each variant carries a stable snake_case `code`
 /// that clients may match on, and a human `detail`.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The input is well-formed but breaks a rule (HTTP 422).
     #[error("invalid input")]

@@ -6,8 +6,12 @@ use crate::{RoomId, UserId, message::Message};
 /// A change other connections may need to hear about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// A message was committed (acknowledged to its sender).
-    MessagePosted(Message),
+    /// A message was committed (acknowledged to its sender). `origin` is the
+    /// connection it came from, which does not get it back.
+    MessagePosted {
+        message: Message,
+        origin: Option<u64>,
+    },
     /// A message's content changed.
     MessageEdited(Message),
     /// A message was deleted (its content is gone).

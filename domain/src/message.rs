@@ -79,6 +79,8 @@ pub struct NewMessage {
     pub body: MessageBody,
     pub temp_id: Option<TempId>,
     pub created_at: DateTime<Utc>,
+    /// The connection that sent it, so fan-out does not echo it back there.
+    pub origin: Option<u64>,
 }
 
 /// What storing a post did.

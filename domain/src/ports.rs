@@ -83,6 +83,8 @@ pub trait RoomRepository: Send + Sync {
     async fn add_member(&self, room: RoomId, user: UserId, role: Role) -> Result<bool>;
     /// Removes a member; returns false when they were not one.
     async fn remove_member(&self, room: RoomId, user: UserId) -> Result<bool>;
+    /// The rooms `user` is a member of.
+    async fn member_rooms(&self, user: UserId) -> Result<Vec<RoomId>>;
     /// Members with their roles (`online` is filled in by the caller).
     async fn members(&self, room: RoomId) -> Result<Vec<Member>>;
     /// Moves a read marker forward (never back, never past the last message).
@@ -93,9 +95,12 @@ pub trait RoomRepository: Send + Sync {
 /// Messages.
 #[async_trait]
 pub trait MessageRepository: Send + Sync {
-    /// Stores a post, assigning the room's next seq in the same transaction. A post
-    /// whose `temp_id` the author already used returns the stored message, or fails with
-    /// `Conflict("temp_id_conflict")` when its content or room differs.
+    /// Stores a post, assigning the room's next seq in the same transaction, and once it
+    /// is committed publishes `MessagePosted`: only the store knows commit order, and
+    /// publishing in that order is what keeps every connection's view in seq order.
+    /// A post whose `temp_id` the author already used returns the stored message
+    /// (publishing nothing), or fails with `Conflict("temp_id_conflict")` when its
+    /// content or room differs.
     async fn append(&self, message: NewMessage) -> Result<Appended>;
     /// Messages with `low <= seq <= high`, oldest first.
     async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>>;
@@ -153,6 +158,10 @@ pub trait EventBus: Send + Sync {
 pub trait Presence: Send + Sync {
     fn is_online(&self, user: UserId) -> bool;
     fn online_users(&self) -> Vec<UserId>;
+    /// Counts a new connection; true when it is the user's first (they came online).
+    fn connect(&self, user: UserId) -> bool;
+    /// Counts a closed connection; true when it was the user's last.
+    fn disconnect(&self, user: UserId) -> bool;
 }
 
 /// Whether the storage answers, for health checks.

@@ -74,6 +74,24 @@ pub struct Settings {
     /// Largest accepted request body, in bytes (larger ones get 413).
     #[arg(long, env = "PAPO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Most messages committed in one transaction (group commit); 1 commits each
+    /// message alone.
+    #[arg(long, env = "PAPO_GROUP_COMMIT_MAX", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub group_commit_max: u64,
+
+    /// Frames a WebSocket may have queued before it counts as too slow (closed 4008).
+    #[arg(long, env = "PAPO_WS_QUEUE", default_value_t = 1024)]
+    pub ws_queue: usize,
+
+    /// Server ping interval in seconds; a peer silent for two is dropped.
+    #[arg(long, env = "PAPO_WS_PING_SECS", default_value_t = 30)]
+    pub ws_ping_secs: u64,
+
+    /// How long a typing indicator lasts unless renewed, in milliseconds.
+    #[arg(long, env = "PAPO_TYPING_TTL_MS", default_value_t = 5000)]
+    pub typing_ttl_ms: u64,
 }
 
 impl Settings {
@@ -90,6 +108,10 @@ impl Settings {
             log_format: LogFormat::Pretty,
             demo: false,
             max_body_bytes: 1024 * 1024,
+            group_commit_max: 256,
+            ws_queue: 1024,
+            ws_ping_secs: 30,
+            typing_ttl_ms: 5000,
         }
     }
 

@@ -37,6 +37,8 @@ pub struct Infra {
     pub bus: Arc<bus::LocalBus>,
     pub presence: Arc<presence::LocalPresence>,
     pub tokens: Arc<jwt::JwtTokens>,
+    /// The group-commit writer; [`db::GroupWriter::shutdown`] drains it on exit.
+    pub writer: db::GroupWriter,
 }
 
 impl Infra {
@@ -55,13 +57,18 @@ impl Infra {
             Duration::minutes(settings.access_token_expire_minutes),
             Duration::days(settings.refresh_token_expire_days),
         ));
-        let bus = Arc::new(bus::LocalBus::new(4096));
+        let bus = Arc::new(bus::LocalBus::new(65_536));
         let presence = Arc::new(presence::LocalPresence::new());
+        let writer = db::GroupWriter::start(
+            db.clone(),
+            bus.clone(),
+            usize::try_from(settings.group_commit_max).unwrap_or(256),
+        );
         let services = Services::new(Ports {
             users: Arc::new(db::SqlUsers::new(db.clone())),
             refresh_tokens: Arc::new(db::SqlRefreshTokens::new(db.clone())),
             rooms: Arc::new(db::SqlRooms::new(db.clone())),
-            messages: Arc::new(db::SqlMessages::new(db.clone())),
+            messages: Arc::new(writer.clone()),
             hasher: Arc::new(password::Argon2Hasher),
             tokens: tokens.clone(),
             bus: bus.clone(),
@@ -79,6 +86,7 @@ impl Infra {
             bus,
             presence,
             tokens,
+            writer,
         })
     }
 }

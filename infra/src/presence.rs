@@ -20,17 +20,27 @@ impl LocalPresence {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Counts a new socket; true when it is the user's first (they came online).
-    pub fn connect(&self, user: UserId) -> bool {
+impl Presence for LocalPresence {
+    fn is_online(&self, user: UserId) -> bool {
+        let sockets = self.sockets.lock().unwrap_or_else(PoisonError::into_inner);
+        sockets.contains_key(&user)
+    }
+
+    fn online_users(&self) -> Vec<UserId> {
+        let sockets = self.sockets.lock().unwrap_or_else(PoisonError::into_inner);
+        sockets.keys().copied().collect()
+    }
+
+    fn connect(&self, user: UserId) -> bool {
         let mut sockets = self.sockets.lock().unwrap_or_else(PoisonError::into_inner);
         let count = sockets.entry(user).or_insert(0);
         *count += 1;
         *count == 1
     }
 
-    /// Counts a closed socket; true when it was the user's last (they went offline).
-    pub fn disconnect(&self, user: UserId) -> bool {
+    fn disconnect(&self, user: UserId) -> bool {
         let mut sockets = self.sockets.lock().unwrap_or_else(PoisonError::into_inner);
         match sockets.get_mut(&user) {
             Some(count) if *count > 1 => {
@@ -43,18 +53,6 @@ impl LocalPresence {
             }
             None => false,
         }
-    }
-}
-
-impl Presence for LocalPresence {
-    fn is_online(&self, user: UserId) -> bool {
-        let sockets = self.sockets.lock().unwrap_or_else(PoisonError::into_inner);
-        sockets.contains_key(&user)
-    }
-
-    fn online_users(&self) -> Vec<UserId> {
-        let sockets = self.sockets.lock().unwrap_or_else(PoisonError::into_inner);
-        sockets.keys().copied().collect()
     }
 }
 

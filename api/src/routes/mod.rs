@@ -21,6 +21,8 @@ pub enum Tag {
     Rooms,
     /// Posting, reading, editing and deleting messages.
     Messages,
+    /// The WebSocket endpoints (protocol: docs/protocol.md, /asyncapi.json).
+    Realtime,
     /// Liveness and database state.
     Health,
 }
@@ -32,6 +34,7 @@ pub fn api() -> impl poem_openapi::OpenApi {
         users::UsersApi,
         rooms::RoomsApi,
         messages::MessagesApi,
+        crate::ws::RealtimeApi,
         health::HealthApi,
     )
 }

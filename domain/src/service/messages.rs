@@ -15,10 +15,10 @@ use crate::{
 };
 
 impl Services {
-    /// Stores a post and, once it is committed, publishes it for fan-out. Posting to a
-    /// public room one is not in joins it, as connecting to it does.
+    /// Stores a post; once it is committed the store publishes it for fan-out. Posting
+    /// to a public room one is not in joins it, as connecting to it does.
     ///
-    /// Fails with `NotFound`, `Forbidden`, `Invalid` (content, temp_id) or
+    /// Fails with `Invalid` (content, temp_id), `NotFound`, `Forbidden` or
     /// `Conflict("temp_id_conflict")` when the `temp_id` was used for another message.
     pub async fn post_message(
         &self,
@@ -27,22 +27,41 @@ impl Services {
         content: &str,
         temp_id: Option<&str>,
     ) -> Result<Appended> {
-        let mut v = Validation::new();
-        let body = v.check("content", MessageBody::parse(content));
-        let temp_id = match temp_id {
-            Some(raw) => v.check("temp_id", TempId::parse(raw)).map(Some),
-            None => Some(None),
-        };
-        v.finish()?;
-        let (Some(body), Some(temp_id)) = (body, temp_id) else {
-            return Err(Error::Internal("validation passed without values".into()));
-        };
+        let (body, temp_id) = parse_post(content, temp_id)?;
         let (room, membership) = self.visible_room(room_id, author.id).await?;
         if membership.is_none() && room.visibility == Visibility::Public {
             self.add_member(&room, author.id, Role::Member).await?;
         }
-        let appended = self
-            .ports
+        self.append(room_id, author, body, temp_id, None).await
+    }
+
+    /// Stores a post from a connection known to follow the room (the hub checked
+    /// membership at connect and follows membership events), so the hot path reads
+    /// nothing before it writes.
+    ///
+    /// Fails with `Invalid`, `NotFound` (the room is gone) or
+    /// `Conflict("temp_id_conflict")`.
+    pub async fn post_as_member(
+        &self,
+        room_id: RoomId,
+        author: &UserSummary,
+        content: &str,
+        temp_id: Option<&str>,
+        origin: Option<u64>,
+    ) -> Result<Appended> {
+        let (body, temp_id) = parse_post(content, temp_id)?;
+        self.append(room_id, author, body, temp_id, origin).await
+    }
+
+    async fn append(
+        &self,
+        room_id: RoomId,
+        author: &UserSummary,
+        body: MessageBody,
+        temp_id: Option<TempId>,
+        origin: Option<u64>,
+    ) -> Result<Appended> {
+        self.ports
             .messages
             .append(NewMessage {
                 id: MessageId::new(),
@@ -51,14 +70,29 @@ impl Services {
                 body,
                 temp_id,
                 created_at: Utc::now(),
+                origin,
             })
-            .await?;
-        if let Appended::Created(message) = &appended {
-            self.ports
-                .bus
-                .publish(Event::MessagePosted(message.clone()));
+            .await
+    }
+
+    /// Up to `limit` messages after seq `since`, oldest first (for resuming).
+    ///
+    /// Fails with `NotFound` or `Forbidden`.
+    pub async fn messages_after(
+        &self,
+        room_id: RoomId,
+        user: UserId,
+        since: i64,
+        limit: u64,
+    ) -> Result<Vec<Message>> {
+        let (room, _) = self.visible_room(room_id, user).await?;
+        let limit = i64::try_from(limit.clamp(1, HistoryQuery::MAX_PAGE)).unwrap_or(1);
+        let low = since.max(0).saturating_add(1);
+        let high = low.saturating_add(limit - 1).min(room.last_seq);
+        if low > high {
+            return Ok(Vec::new());
         }
-        Ok(appended)
+        self.ports.messages.range(room_id, low, high).await
     }
 
     /// A page of a room's history, oldest first.
@@ -183,5 +217,20 @@ impl Services {
             ));
         }
         Ok(message)
+    }
+}
+
+/// Content and idempotency key of a post, with every problem reported at once.
+fn parse_post(content: &str, temp_id: Option<&str>) -> Result<(MessageBody, Option<TempId>)> {
+    let mut v = Validation::new();
+    let body = v.check("content", MessageBody::parse(content));
+    let temp_id = match temp_id {
+        Some(raw) => v.check("temp_id", TempId::parse(raw)).map(Some),
+        None => Some(None),
+    };
+    v.finish()?;
+    match (body, temp_id) {
+        (Some(body), Some(temp_id)) => Ok((body, temp_id)),
+        _ => Err(Error::Internal("validation passed without values".into())),
     }
 }

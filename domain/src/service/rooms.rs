@@ -73,6 +73,13 @@ impl Services {
             .await
     }
 
+    /// The rooms `user` is a member of.
+    ///
+    /// Fails when the database does.
+    pub async fn member_rooms(&self, user: UserId) -> Result<Vec<RoomId>> {
+        self.ports.rooms.member_rooms(user).await
+    }
+
     /// Public rooms plus the caller's private and direct rooms.
     pub async fn list_rooms(&self, user: UserId) -> Result<Vec<RoomListing>> {
         self.ports.rooms.list_for(user).await

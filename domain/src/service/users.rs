@@ -74,6 +74,13 @@ impl Services {
         })
     }
 
+    /// Records that `user` closed their last connection.
+    ///
+    /// Fails when the database does.
+    pub async fn went_offline(&self, user: UserId) -> Result<()> {
+        self.ports.users.set_last_seen(user, Utc::now()).await
+    }
+
     fn with_status(&self, users: Vec<User>) -> Vec<UserWithStatus> {
         users
             .into_iter()

@@ -6,6 +6,7 @@ mod messages;
 mod refresh_tokens;
 mod rooms;
 mod users;
+mod writer;
 
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ pub use messages::SqlMessages;
 pub use refresh_tokens::SqlRefreshTokens;
 pub use rooms::SqlRooms;
 pub use users::SqlUsers;
+pub use writer::GroupWriter;
 
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`), failing fast when the server
 /// cannot be reached.

@@ -343,6 +343,18 @@ impl RoomRepository for SqlRooms {
         Ok(result.rows_affected > 0)
     }
 
+    async fn member_rooms(&self, user: UserId) -> Result<Vec<RoomId>> {
+        let rows = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.as_uuid()))
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| RoomId::from_uuid(m.room_id))
+            .collect())
+    }
+
     async fn members(&self, room: RoomId) -> Result<Vec<Member>> {
         let memberships = membership::Entity::find()
             .filter(membership::Column::RoomId.eq(room.as_uuid()))

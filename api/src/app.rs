@@ -120,6 +120,7 @@ fn endpoint(
         .nest("/docs", swagger)
         .nest("/redoc", redoc)
         .at("/openapi.json", spec)
+        .at("/asyncapi.json", get(crate::ws::asyncapi::asyncapi))
         .at(
             "/",
             get(poem::endpoint::make_sync(|_| Redirect::temporary("/docs"))),

@@ -120,10 +120,20 @@ fn field_problems<T: Type>(value: &Value) -> Vec<FieldProblem> {
     problems
 }
 
+/// The schema behind a reference. A documented field of a named type is an inline
+/// `allOf: [$ref, {description}]` wrapper, so the reference inside is followed too.
 fn resolve<'r>(registry: &'r Registry, schema: &'r MetaSchemaRef) -> Option<&'r MetaSchema> {
-    match schema {
-        MetaSchemaRef::Inline(schema) => Some(schema),
-        MetaSchemaRef::Reference(name) => registry.schemas.get(name),
+    let schema = match schema {
+        MetaSchemaRef::Inline(schema) => schema,
+        MetaSchemaRef::Reference(name) => registry.schemas.get(name)?,
+    };
+    let named = schema
+        .all_of
+        .iter()
+        .find(|part| matches!(part, MetaSchemaRef::Reference(_)));
+    match named {
+        Some(inner) => resolve(registry, inner),
+        None => Some(schema),
     }
 }
 

@@ -8,7 +8,10 @@ use poem::{
 };
 use poem_openapi::{
     ApiResponse, Object,
-    error::{AuthorizationError, ContentTypeError, ParseParamError, ParseRequestPayloadError},
+    error::{
+        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    },
     registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
     types::Type,
 };
@@ -231,6 +234,14 @@ fn translate(err: &poem::Error) -> Problem {
         return Problem::unauthorized(
             "missing_token",
             "An `Authorization: Bearer <access token>` header is required.",
+        );
+    }
+    if let Some(path) = err.downcast_ref::<ParsePathError>() {
+        // An id that cannot be an id names nothing: /rooms/general is simply not there.
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("No resource at this path ({}).", path.reason),
         );
     }
     if let Some(param) = err.downcast_ref::<ParseParamError>() {

@@ -8,6 +8,8 @@
 //! database with a random name that is dropped when the test ends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ws;
+
 use std::path::PathBuf;
 
 use infra::Settings;
@@ -30,7 +32,19 @@ pub struct TestApp {
     /// The database the server uses.
     pub database_url: String,
     db: TestDb,
-    _stop: oneshot::Sender<()>,
+    stop: StopHandle,
+}
+
+/// Stops the server (as SIGTERM would).
+#[derive(Clone)]
+pub struct StopHandle(std::sync::Arc<std::sync::Mutex<Option<oneshot::Sender<()>>>>);
+
+impl StopHandle {
+    pub fn stop(&self) {
+        if let Some(stop) = self.0.lock().unwrap().take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 enum TestDb {
@@ -97,6 +111,29 @@ impl Reply {
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
         self
     }
+
+    /// The `field`s named in a 422 problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no errors[] in {}", self.text))
+            .iter()
+            .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Asserts a 422 `validation_failed` problem whose `errors` name `field`.
+    #[track_caller]
+    pub fn assert_invalid_field(&self, field: &str) -> &Self {
+        self.assert_problem(422, "validation_failed");
+        let fields = self.error_fields();
+        assert!(
+            fields.iter().any(|f| f == field),
+            "expected an error for {field}, got {fields:?}: {}",
+            self.text
+        );
+        self
+    }
 }
 
 /// Starts a server with default test settings on a fresh database.
@@ -121,7 +158,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         database_url,
         db,
-        _stop: stop,
+        stop: StopHandle(std::sync::Arc::new(std::sync::Mutex::new(Some(stop)))),
     }
 }
 
@@ -192,6 +229,29 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// A handle that shuts the server down gracefully.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// The seqs stored for `room`, read straight from the database.
+    pub async fn stored_seqs(&self, room: &str) -> Vec<i64> {
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+        let db = Database::connect(self.database_url.clone()).await.unwrap();
+        let query = Query::select()
+            .column(Alias::new("seq"))
+            .from(Alias::new("messages"))
+            .and_where(Expr::col(Alias::new("room_id")).eq(Uuid::parse_str(room).unwrap()))
+            .to_owned();
+        let rows = db.query_all(&query).await.unwrap();
+        let seqs = rows
+            .iter()
+            .map(|r| r.try_get::<i64>("", "seq").unwrap())
+            .collect();
+        db.close().await.ok();
+        seqs
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -252,6 +312,49 @@ impl TestApp {
             req = req.bearer_auth(token);
         }
         read(req.send().await.expect("request sent")).await
+    }
+
+    /// Sends a request built by the caller (custom headers, form bodies, methods).
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        read(request.send().await.expect("request sent")).await
+    }
+
+    /// Registers an account without logging in and returns the raw reply.
+    pub async fn register(&self, name: &str, username: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/users",
+            None,
+            json!({"name": name, "username": username, "password": password}),
+        )
+        .await
+    }
+
+    /// Joins `room_id` as `user` and asserts 204.
+    pub async fn join(&self, user: &TestUser, room_id: &str) {
+        self.post_empty(&format!("/api/v1/rooms/{room_id}/join"), Some(&user.token))
+            .await
+            .assert_status(204);
+    }
+
+    /// Reads a room's history with a query string such as `?page=2&size=5` (or "").
+    pub async fn history(&self, user: &TestUser, room_id: &str, query: &str) -> Reply {
+        self.get(
+            &format!("/api/v1/rooms/{room_id}/history{query}"),
+            Some(&user.token),
+        )
+        .await
+    }
+
+    /// The caller's entry for `room_id` in `GET /api/v1/rooms`, if listed.
+    pub async fn listed_room(&self, user: &TestUser, room_id: &str) -> Option<Value> {
+        let reply = self.get("/api/v1/rooms", Some(&user.token)).await;
+        reply.assert_status(200);
+        reply.body["rooms"]
+            .as_array()
+            .expect("rooms is an array")
+            .iter()
+            .find(|room| room["id"] == room_id)
+            .cloned()
     }
 
     /// Registers `username` (display name: the username capitalised) and logs in.

@@ -199,6 +199,66 @@ pub enum SystemEvent {
 }
 
 impl ServerFrame {
+    /// The frame's `type`. The match is exhaustive on purpose: a new frame cannot be
+    /// added without naming it here, and the protocol-document test then demands it
+    /// be documented.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::History { .. } => "history",
+            Self::Message(_) => "message",
+            Self::Ack { .. } => "ack",
+            Self::System { .. } => "system",
+            Self::Presence { .. } => "presence",
+            Self::Typing { .. } => "typing",
+            Self::Read { .. } => "read",
+            Self::Edited { .. } => "edited",
+            Self::Deleted { .. } => "deleted",
+            Self::Error { .. } => "error",
+            Self::Pong => "pong",
+        }
+    }
+
+    /// One frame of every kind, for tests.
+    #[cfg(test)]
+    pub fn samples() -> Vec<Self> {
+        let room = RoomId::new();
+        let user = UserSummary {
+            id: UserId::new(),
+            name: "Ana".into(),
+            username: "ana".into(),
+        };
+        let message = Message {
+            id: domain::MessageId::new(),
+            room_id: room,
+            seq: 1,
+            author: user.clone(),
+            content: "hi".into(),
+            temp_id: None,
+            created_at: Utc::now(),
+            edited_at: None,
+            deleted_at: None,
+        };
+        vec![
+            Self::history(room, vec![message.clone()], false),
+            Self::Message(message.clone().into()),
+            Self::ack(&Appended::Created(message.clone()), Some("t".into())),
+            Self::system(room, SystemEvent::Join, &user),
+            Self::users(room, vec![user.clone()], false),
+            Self::users(room, vec![user.clone()], true),
+            Self::read(room, user.id, 1),
+            Self::Edited {
+                room_id: room.as_uuid(),
+                message: message.clone().into(),
+            },
+            Self::Deleted {
+                room_id: room.as_uuid(),
+                message: message.into(),
+            },
+            Self::error("invalid_json", "bad", None),
+            Self::Pong,
+        ]
+    }
+
     /// Serialized once, to be shared by every recipient.
     pub fn to_text(&self) -> Arc<str> {
         // Serializing these types cannot fail: no maps with non-string keys, no

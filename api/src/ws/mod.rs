@@ -5,6 +5,7 @@
 //! closed with a code (1008 bad token, 4404 unknown room, 4403 private room, 4400 bad
 //! parameter), because browsers cannot read the status of a failed upgrade.
 
+pub mod asyncapi;
 mod connection;
 pub mod frames;
 mod hub;

@@ -1,4 +1,15 @@
 //! Black-box tests of the REST API (see the crate docs of `papo-tests`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
+mod docs;
+mod edits;
+mod errors;
+mod history;
+mod membership;
+mod messages;
+mod privacy;
+mod rooms;
 mod smoke;
+mod tokens;
+mod users;

@@ -1,0 +1,10 @@
+//! Black-box tests of the WebSocket protocol (DESIGN §4) on real sockets.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod admission;
+mod delivery;
+mod docs;
+mod frames;
+mod presence;
+mod resume;
+mod sessions;

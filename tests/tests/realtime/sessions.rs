@@ -1,0 +1,179 @@
+//! Connection discipline: logout, slow consumers, shutdown.
+
+use papo_tests::{spawn_app, spawn_app_with};
+use serde_json::json;
+
+#[tokio::test]
+async fn logging_out_closes_the_users_sockets_with_4401() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "general", "public").await;
+    let mut a = app.chat(&room, &alice.token).await;
+    let mut all = app.ws(&format!("/api/v1/ws?token={}", alice.token)).await;
+    a.next_of("history").await;
+
+    app.post_empty("/api/v1/auth/logout", Some(&alice.token))
+        .await
+        .assert_status(204);
+
+    assert_eq!(a.closed().await.code, 4401);
+    assert_eq!(all.closed().await.code, 4401);
+}
+
+#[tokio::test]
+async fn deleting_the_room_closes_its_sockets_with_4404() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "doomed", "public").await;
+    let mut a = app.chat(&room, &alice.token).await;
+    a.next_of("history").await;
+
+    app.delete(&format!("/api/v1/rooms/{room}"), Some(&alice.token))
+        .await
+        .assert_status(204);
+
+    assert_eq!(a.closed().await.code, 4404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_cut_with_4008_and_resumes_losslessly() {
+    let app = spawn_app_with(|s| s.ws_queue = 64).await;
+    let alice = app.signup("alice").await;
+    let bob = app.signup("bob").await;
+    let carol = app.signup("carol").await;
+    let room = app.create_room(&alice, "firehose", "public").await;
+    let mut slow = app
+        .ws_slow_reader(&format!("/api/v1/chat/{room}?token={}", bob.token))
+        .await;
+    let mut fast = app.chat(&room, &carol.token).await;
+    slow.next_of("presence").await;
+    fast.next_of("presence").await;
+    let mut sender = app.chat(&room, &alice.token).await;
+    sender.next_of("history").await;
+
+    // Big messages (4-byte characters) fill the socket buffers quickly; bob reads
+    // nothing meanwhile.
+    const TOTAL: i64 = 600;
+    let body = "😀".repeat(3990);
+    let carol_reads = tokio::spawn(async move {
+        let mut last = 0;
+        while last < TOTAL {
+            let seq = fast.next_of("message").await["seq"].as_i64().unwrap();
+            assert_eq!(seq, last + 1, "a reading client misses nothing");
+            last = seq;
+        }
+    });
+    // The sender waits for its acks every 10 messages: a firehose limited by
+    // commits, which a reading client keeps up with.
+    for i in 1..=TOTAL {
+        sender.send(json!({"content": format!("{i} {body}")})).await;
+        if i % 10 == 0 {
+            for _ in 0..10 {
+                sender.next_of("ack").await;
+            }
+        }
+    }
+    carol_reads.await.unwrap();
+
+    // Now bob reads: some messages, then the resume point and a 4008 close.
+    let mut got = Vec::new();
+    let mut resume = None;
+    let closed = loop {
+        match slow.next_or_close().await {
+            Ok(frame) if frame["type"] == "message" => got.push(frame["seq"].as_i64().unwrap()),
+            Ok(frame) if frame["type"] == "error" => {
+                assert_eq!(frame["code"], "slow_consumer");
+                resume = frame["resume"][room.as_str()].as_i64();
+            }
+            Ok(_) => {}
+            Err(closed) => break closed,
+        }
+    };
+    assert_eq!(closed.code, 4008, "{closed:?}");
+    assert!(closed.reason.contains(&room), "{closed:?}");
+    let last = got.last().copied().unwrap_or(0);
+    assert_eq!(resume, Some(last));
+    assert!(last < TOTAL, "bob was cut before the end");
+
+    let mut again = app
+        .ws(&format!(
+            "/api/v1/chat/{room}?token={}&since={last}",
+            bob.token
+        ))
+        .await;
+    while got.last().copied().unwrap_or(0) < TOTAL {
+        let page = again.next_of("history").await;
+        got.extend(
+            page["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["seq"].as_i64().unwrap()),
+        );
+    }
+    let first = got[0];
+    assert_eq!(
+        got,
+        (first..=TOTAL).collect::<Vec<_>>(),
+        "nothing lost or repeated"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_1001_and_keeps_every_acked_message() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "general", "public").await;
+    let mut a = app.chat(&room, &alice.token).await;
+    a.next_of("history").await;
+    for i in 0..20 {
+        a.send(json!({"content": format!("m{i}"), "temp_id": format!("t{i}")}))
+            .await;
+    }
+    let mut acked = Vec::new();
+    let closed = {
+        let app_stop = app.stop_handle();
+        let mut stopped = false;
+        loop {
+            match a.next_or_close().await {
+                Ok(frame) if frame["type"] == "ack" => {
+                    acked.push(frame["seq"].as_i64().unwrap());
+                    if acked.len() == 5 && !stopped {
+                        app_stop.stop();
+                        stopped = true;
+                    }
+                }
+                Ok(_) => {}
+                Err(closed) => break closed,
+            }
+        }
+    };
+    assert_eq!(closed.code, 1001);
+    let stored = app.stored_seqs(&room).await;
+    for seq in acked {
+        assert!(stored.contains(&seq), "acked seq {seq} was lost");
+    }
+}
+
+#[tokio::test]
+async fn a_peer_that_answers_pings_stays_and_a_silent_one_is_dropped() {
+    let app = spawn_app_with(|s| s.ws_ping_secs = 1).await;
+    let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "general", "public").await;
+    let mut lively = app.chat(&room, &alice.token).await;
+    let mut silent = app.chat(&room, &alice.token).await;
+    let silent_for = tokio::time::sleep(std::time::Duration::from_millis(3500));
+
+    // Reading lets the client library answer the server's pings.
+    assert!(
+        lively
+            .quiet("never", std::time::Duration::from_millis(3500))
+            .await
+    );
+    lively.send(json!({"type": "ping"})).await;
+    assert_eq!(lively.next_of("pong").await["type"], "pong");
+
+    // The silent client read nothing for over three intervals: the server let it go.
+    silent_for.await;
+    assert_eq!(silent.closed().await.code, 1006);
+}

@@ -17,6 +17,7 @@ use poem_openapi::OpenApiService;
 use crate::{
     observe::Observe,
     routes,
+    throttle::LoginThrottle,
     ws::{Ending, Hub, HubSettings},
 };
 
@@ -131,6 +132,7 @@ fn endpoint(
         .with(CatchPanic::new())
         .data(infra.services)
         .data(hub)
+        .data(Arc::new(LoginThrottle::new(10, Duration::from_secs(300))))
         .with(Observe {
             max_body_bytes: settings.max_body_bytes,
         })

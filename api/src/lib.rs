@@ -21,6 +21,7 @@ mod payload;
 mod problem;
 mod routes;
 pub mod telemetry;
+mod throttle;
 pub mod ws;
 
 pub use app::Application;

@@ -86,6 +86,19 @@ impl Problem {
         }
     }
 
+    /// A 429 with `Retry-After`.
+    pub fn too_many_attempts(retry_after: std::time::Duration) -> Self {
+        let secs = retry_after.as_secs().max(1);
+        Self {
+            retry_after: Some(secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("Too many failed logins for this username; retry in {secs} s."),
+            )
+        }
+    }
+
     pub fn malformed_json(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "malformed_json", detail)
     }

@@ -1,5 +1,7 @@
 //! Sign-up, login (OAuth2 password form or JSON), refresh and logout.
 
+use std::{sync::Arc, time::Instant};
+
 use domain::service::{Services, Session};
 use poem::{Request, web::Data};
 use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, payload::Form, payload::Json};
@@ -11,6 +13,7 @@ use crate::{
     dto::UserOut,
     payload::{ApiJson, MaybeJson},
     problem::Problem,
+    throttle::LoginThrottle,
 };
 
 /// A new account.
@@ -121,19 +124,36 @@ impl AuthApi {
     /// Log in
     ///
     /// Takes an OAuth2 password form (`username=&password=`) or JSON
-    /// `{"username","password"}`; returns an access token and a refresh token.
+    /// `{"username","password"}`; returns an access token and a refresh token. After
+    /// 10 wrong passwords for one username within 5 minutes, further attempts for it
+    /// get 429 with `Retry-After` until the 5 minutes are over.
     #[oai(path = "/auth/login", method = "post")]
     async fn login(
         &self,
         services: Data<&Services>,
+        throttle: Data<&Arc<LoginThrottle>>,
         body: LoginRequest,
     ) -> Result<Json<Token>, Problem> {
         let (username, password) = match body {
             LoginRequest::Form(form) => (form.0.username, form.0.password),
             LoginRequest::Json(json) => (json.0.username, json.0.password),
         };
-        let session = services.login(&username, &password).await?;
-        Ok(Json(session.into()))
+        let username = username.trim();
+        if let Some(wait) = throttle.check(username, Instant::now()) {
+            return Err(Problem::too_many_attempts(wait));
+        }
+        match services.login(username, &password).await {
+            Ok(session) => {
+                throttle.succeeded(username);
+                Ok(Json(session.into()))
+            }
+            Err(err) => {
+                if err.code() == "invalid_credentials" {
+                    throttle.failed(username, Instant::now());
+                }
+                Err(err.into())
+            }
+        }
     }
 
     /// Refresh the session

@@ -9,7 +9,10 @@ pub mod asyncapi;
 mod connection;
 pub mod frames;
 mod hub;
+mod queue;
+mod reader;
 mod typing;
+mod writer;
 
 use std::sync::Arc;
 

@@ -279,3 +279,32 @@ async fn the_access_token_from_login_identifies_the_caller() {
     assert_eq!(reply.body["name"], "Alice");
     assert!(reply.body.get("password_hash").is_none());
 }
+
+#[tokio::test]
+async fn ten_wrong_passwords_lock_the_username_with_429_and_retry_after() {
+    let app = papo_tests::spawn_app().await;
+    app.signup("alice").await;
+    let wrong = serde_json::json!({"username": "alice", "password": "wrong-password"});
+    for _ in 0..10 {
+        app.post("/api/v1/auth/login", None, wrong.clone())
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+
+    let locked = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({"username": "ALICE", "password": papo_tests::PASSWORD}),
+        )
+        .await;
+
+    locked.assert_problem(429, "too_many_attempts");
+    let retry: u64 = locked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 300, "{retry}");
+    app.signup("bob").await;
+}

@@ -16,8 +16,11 @@ use std::{
 };
 
 use domain::{RoomId, UserId, events::Event, service::Services, user::UserSummary};
-use tokio::sync::{Notify, broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc};
 
+mod dispatch;
+
+pub use super::queue::{Control, Ending, Kind, Outgoing};
 use super::{
     frames::{ServerFrame, SystemEvent},
     typing::Typing,
@@ -46,80 +49,6 @@ pub struct HubSettings {
     pub ping_interval: Duration,
     /// Longest a single socket write may take before the peer is dropped.
     pub send_timeout: Duration,
-}
-
-/// What a queued frame is, for dropping and resume bookkeeping.
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    /// A room message: skipped if already sent (the resume seam), else recorded.
-    Message { room: RoomId, seq: i64 },
-    /// The sender's own message, acknowledged: recorded as sent.
-    Ack { room: RoomId, seq: i64 },
-    /// Typing, presence, read markers: dropped first when the queue is full.
-    Droppable,
-    /// Everything else: must arrive, or the connection is cut.
-    Reliable,
-}
-
-/// A serialized frame in a connection's queue.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub text: Arc<str>,
-    pub kind: Kind,
-}
-
-impl Outgoing {
-    pub fn new(frame: &ServerFrame, kind: Kind) -> Self {
-        Self {
-            text: frame.to_text(),
-            kind,
-        }
-    }
-}
-
-/// How a connection must end, set by whoever decides it and carried out by the
-/// connection's writer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ending {
-    Close(u16, String),
-    /// Too slow: close 4008 naming the last seq sent per room.
-    Lagged,
-}
-
-/// A connection's stop signal.
-#[derive(Debug, Default)]
-pub struct Control {
-    ending: Mutex<Option<Ending>>,
-    notify: Notify,
-}
-
-impl Control {
-    /// Asks the connection to end; the first reason given wins.
-    pub fn end(&self, ending: Ending) {
-        let mut slot = self.ending.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot.is_none() {
-            *slot = Some(ending);
-        }
-        drop(slot);
-        self.notify.notify_one();
-    }
-
-    pub fn ending(&self) -> Option<Ending> {
-        self.ending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Resolves once [`Control::end`] has been called.
-    pub async fn ended(&self) {
-        loop {
-            if self.ending().is_some() {
-                return;
-            }
-            self.notify.notified().await;
-        }
-    }
 }
 
 /// What a new connection gets from [`Hub::register`].
@@ -397,147 +326,6 @@ impl Hub {
     /// The number of live connections.
     pub fn connection_count(&self) -> usize {
         self.lock().conns.len()
-    }
-
-    async fn dispatch_events(self: Arc<Self>, mut events: broadcast::Receiver<Event>) {
-        loop {
-            match events.recv().await {
-                Ok(event) => self.dispatch(event),
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    // Events were lost for everyone: every client must resync.
-                    tracing::error!(missed, "the hub fell behind the event bus");
-                    let state = self.lock();
-                    for conn in state.conns.values() {
-                        conn.control.end(Ending::Lagged);
-                    }
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
-            }
-        }
-    }
-
-    fn dispatch(&self, event: Event) {
-        match event {
-            Event::MessagePosted { message, origin } => {
-                let room = message.room_id;
-                let kind = Kind::Message {
-                    room,
-                    seq: message.seq,
-                };
-                let frame = Outgoing::new(&ServerFrame::Message(message.into()), kind);
-                deliver(&self.lock(), room, &frame, origin);
-            }
-            Event::MessageEdited(message) => {
-                let room = message.room_id;
-                let frame = ServerFrame::Edited {
-                    room_id: room.as_uuid(),
-                    message: message.into(),
-                };
-                deliver(
-                    &self.lock(),
-                    room,
-                    &Outgoing::new(&frame, Kind::Reliable),
-                    None,
-                );
-            }
-            Event::MessageDeleted(message) => {
-                let room = message.room_id;
-                let frame = ServerFrame::Deleted {
-                    room_id: room.as_uuid(),
-                    message: message.into(),
-                };
-                deliver(
-                    &self.lock(),
-                    room,
-                    &Outgoing::new(&frame, Kind::Reliable),
-                    None,
-                );
-            }
-            Event::ReadMoved {
-                room_id,
-                user_id,
-                seq,
-            } => {
-                let frame =
-                    Outgoing::new(&ServerFrame::read(room_id, user_id, seq), Kind::Droppable);
-                deliver(&self.lock(), room_id, &frame, None);
-            }
-            Event::MemberJoined { room_id, user_id } => {
-                for id in self.user_conns(user_id, |scope| scope == Scope::All) {
-                    self.subscribe(id, room_id);
-                }
-            }
-            Event::MemberLeft { room_id, user_id } => {
-                for id in self.user_conns(user_id, |scope| scope == Scope::All) {
-                    self.unsubscribe(id, room_id);
-                }
-                self.end_room_conns(
-                    room_id,
-                    Some(user_id),
-                    4403,
-                    "You are no longer a member of this room.",
-                );
-            }
-            Event::RoomDeleted { room_id } => {
-                let followers: Vec<ConnId> = {
-                    let state = self.lock();
-                    state
-                        .rooms
-                        .get(&room_id)
-                        .map(|r| r.conns.iter().copied().collect())
-                        .unwrap_or_default()
-                };
-                self.end_room_conns(room_id, None, 4404, "The room was deleted.");
-                for id in followers {
-                    self.unsubscribe(id, room_id);
-                }
-            }
-            Event::LoggedOut { user_id } => {
-                self.close_user(user_id, &Ending::Close(4401, "Logged out.".into()));
-            }
-        }
-    }
-
-    fn user_conns(&self, user: UserId, wanted: impl Fn(Scope) -> bool) -> Vec<ConnId> {
-        let state = self.lock();
-        state
-            .users
-            .get(&user)
-            .into_iter()
-            .flatten()
-            .filter(|id| state.conns.get(id).is_some_and(|c| wanted(c.scope)))
-            .copied()
-            .collect()
-    }
-
-    /// Closes the single-room connections to `room` (of `user` only, if given).
-    fn end_room_conns(&self, room: RoomId, user: Option<UserId>, code: u16, reason: &str) {
-        let state = self.lock();
-        for conn in state.conns.values() {
-            if conn.scope == Scope::Room(room) && user.is_none_or(|u| conn.user.id == u) {
-                conn.control.end(Ending::Close(code, reason.to_owned()));
-            }
-        }
-    }
-
-    /// Lapses typing indicators whose TTL ran out, telling their rooms.
-    async fn sweep_typing(self: Arc<Self>) {
-        let period = (self.settings.typing_ttl / 5).max(Duration::from_millis(20));
-        let mut ticker = tokio::time::interval(period);
-        loop {
-            ticker.tick().await;
-            let now = Instant::now();
-            let mut state = self.lock();
-            let mut changed = Vec::new();
-            for (room, entry) in &mut state.rooms {
-                if !entry.typing.is_empty() && entry.typing.expire(now) {
-                    changed.push((*room, typing_frame(*room, entry)));
-                }
-            }
-            for (room, frame) in changed {
-                deliver(&state, room, &frame, None);
-            }
-        }
     }
 }
 

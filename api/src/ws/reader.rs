@@ -1,0 +1,219 @@
+//! The reading half of a connection: client frames, handled one at a time, so one
+//! client's posts keep their order.
+
+use std::sync::Arc;
+
+use domain::{Error, RoomId, message::HistoryQuery, user::UserSummary};
+use futures_util::{StreamExt, stream::SplitStream};
+use poem::web::websocket::{Message as WsMessage, WebSocketStream};
+
+use super::{
+    connection::{Activity, RECENT},
+    frames::{BadFrame, ClientFrame, ServerFrame},
+    hub::{ConnId, Control, Ending, Hub, Kind, Outgoing, Scope},
+};
+
+/// See the module docs.
+pub struct Reader {
+    pub hub: Arc<Hub>,
+    pub id: ConnId,
+    pub user: UserSummary,
+    pub scope: Scope,
+    pub control: Arc<Control>,
+    pub activity: Activity,
+}
+
+impl Reader {
+    pub async fn run(self, mut stream: SplitStream<WebSocketStream>) {
+        while let Some(incoming) = stream.next().await {
+            self.activity.touch();
+            match incoming {
+                Ok(WsMessage::Text(text)) => self.handle_text(&text).await,
+                Ok(WsMessage::Binary(_)) => self.reply_error(
+                    "binary_not_supported",
+                    "Frames must be JSON text; binary frames are not supported.",
+                    None,
+                ),
+                Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => {}
+                Ok(WsMessage::Close(_)) => return,
+                Err(err) => {
+                    let too_big = err.to_string().to_lowercase().contains("too long")
+                        || err.to_string().to_lowercase().contains("size");
+                    if too_big {
+                        self.control.end(Ending::Close(
+                            1009,
+                            "Frame too large (limit 64 KiB).".into(),
+                        ));
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn reply(&self, frame: &ServerFrame, kind: Kind) {
+        self.hub.send_to(self.id, Outgoing::new(frame, kind));
+    }
+
+    fn reply_error(&self, code: &str, message: &str, temp_id: Option<String>) {
+        self.reply(&ServerFrame::error(code, message, temp_id), Kind::Reliable);
+    }
+
+    fn reply_domain_error(&self, err: &Error, temp_id: Option<String>) {
+        let message = match err {
+            Error::Invalid(fields) => fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Error::Internal(_) | Error::Unavailable(_) => {
+                "The server could not do this now; try again.".into()
+            }
+            other => other.to_string(),
+        };
+        self.reply_error(err.code(), &message, temp_id);
+    }
+
+    async fn handle_text(&self, text: &str) {
+        let frame = match ClientFrame::parse(text) {
+            Ok(frame) => frame,
+            Err(BadFrame {
+                code,
+                message,
+                temp_id,
+            }) => return self.reply_error(code, &message, temp_id),
+        };
+        let temp_id = match &frame {
+            ClientFrame::Message { temp_id, .. } => temp_id.clone(),
+            _ => None,
+        };
+        if let ClientFrame::Ping {} = frame {
+            return self.reply(&ServerFrame::Pong, Kind::Reliable);
+        }
+        if let ClientFrame::Join { room_id } | ClientFrame::Leave { room_id } = frame {
+            return self.membership(&frame, RoomId::from_uuid(room_id)).await;
+        }
+        let Some(room) = self.room_of(&frame, temp_id.clone()) else {
+            return;
+        };
+        let services = self.hub.services();
+        match frame {
+            ClientFrame::Message { content, .. } => {
+                let posted = services
+                    .post_as_member(
+                        room,
+                        &self.user,
+                        &content,
+                        temp_id.as_deref(),
+                        Some(self.id),
+                    )
+                    .await;
+                match posted {
+                    Ok(appended) => {
+                        let seq = appended.message().seq;
+                        self.reply(
+                            &ServerFrame::ack(&appended, temp_id),
+                            Kind::Ack { room, seq },
+                        );
+                    }
+                    Err(err) => self.reply_domain_error(&err, temp_id),
+                }
+            }
+            ClientFrame::Typing { is_typing, .. } => self.hub.typing(self.id, room, is_typing),
+            ClientFrame::Read { seq, .. } => {
+                if let Err(err) = services.mark_read(room, self.user.id, seq).await {
+                    self.reply_domain_error(&err, None);
+                }
+            }
+            ClientFrame::Who { .. } => self.hub.send_to(self.id, self.hub.presence(room)),
+            ClientFrame::History { before, limit, .. } => {
+                let query = HistoryQuery::Keyset {
+                    before,
+                    limit: limit.unwrap_or(RECENT),
+                };
+                match services.history(room, self.user.id, query).await {
+                    Ok(page) => {
+                        let more = page.next_before.is_some();
+                        let frame = ServerFrame::history(room, page.messages, more);
+                        self.reply(&frame, Kind::Reliable);
+                    }
+                    Err(err) => self.reply_domain_error(&err, None),
+                }
+            }
+            ClientFrame::Join { .. } | ClientFrame::Leave { .. } | ClientFrame::Ping {} => {}
+        }
+    }
+
+    /// The room a frame acts on: the connection's own on `/chat`; the named one, which
+    /// the connection must follow, on `/ws`. Answers an error frame when there is none.
+    fn room_of(&self, frame: &ClientFrame, temp_id: Option<String>) -> Option<RoomId> {
+        match (self.scope, frame.room_id()) {
+            (Scope::Room(room), None) => Some(room),
+            (Scope::Room(room), Some(named)) if named == room => Some(room),
+            (Scope::Room(_), Some(_)) => {
+                self.reply_error(
+                    "wrong_room",
+                    "This connection is for another room.",
+                    temp_id,
+                );
+                None
+            }
+            (Scope::All, None) => {
+                self.reply_error(
+                    "room_id_required",
+                    "Frames on /api/v1/ws need a \"room_id\".",
+                    temp_id,
+                );
+                None
+            }
+            (Scope::All, Some(room)) if self.hub.follows(self.id, room) => Some(room),
+            (Scope::All, Some(room)) => {
+                let message = format!("You are not in room {room}; send a join frame first.");
+                self.reply_error("not_in_room", &message, temp_id);
+                None
+            }
+        }
+    }
+
+    /// `join` and `leave`, on `/api/v1/ws` only.
+    async fn membership(&self, frame: &ClientFrame, room: RoomId) {
+        if self.scope != Scope::All {
+            return self.reply_error(
+                "not_supported",
+                "join and leave frames are for /api/v1/ws; this connection is for one room.",
+                None,
+            );
+        }
+        let services = self.hub.services();
+        if let ClientFrame::Leave { .. } = frame {
+            if let Err(err) = services.leave_room(room, self.user.id).await {
+                return self.reply_domain_error(&err, None);
+            }
+            self.hub.unsubscribe(self.id, room);
+            return;
+        }
+        if let Err(err) = services.join_room(room, self.user.id).await {
+            return self.reply_domain_error(&err, None);
+        }
+        // Follow first, then read history: the same seam rule as on connect.
+        self.hub.subscribe(self.id, room);
+        let query = HistoryQuery::Keyset {
+            before: None,
+            limit: RECENT,
+        };
+        match services.history(room, self.user.id, query).await {
+            Ok(page) => {
+                let more = page.next_before.is_some();
+                let kind = match page.messages.last() {
+                    Some(last) => Kind::Ack {
+                        room,
+                        seq: last.seq,
+                    },
+                    None => Kind::Reliable,
+                };
+                self.reply(&ServerFrame::history(room, page.messages, more), kind);
+            }
+            Err(err) => self.reply_domain_error(&err, None),
+        }
+    }
+}

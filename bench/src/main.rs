@@ -1,0 +1,44 @@
+//! `papo-bench`: load scenarios against a running papo (see docs/benchmarks.md).
+
+use clap::{Parser, Subcommand};
+use papo_bench::{ingest, setup::Server};
+
+/// Load generator for papo. Speaks only its public API.
+#[derive(Debug, Parser)]
+#[command(name = "papo-bench", version, about)]
+struct Cli {
+    /// The server, e.g. http://127.0.0.1:8000
+    #[arg(
+        long,
+        env = "PAPO_URL",
+        default_value = "http://127.0.0.1:8000",
+        global = true
+    )]
+    url: String,
+    /// Print one JSON object instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// Many senders posting as fast as acks come back: durable messages/s, ack latency.
+    Ingest(ingest::Ingest),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let server = Server::new(&cli.url);
+    let report = match &cli.scenario {
+        Scenario::Ingest(config) => ingest::run(&server, config).await?,
+    };
+    if cli.json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}

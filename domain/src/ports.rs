@@ -1,6 +1,8 @@
 //! The traits `infra` implements. Use cases depend on these, never on a database,
 //! hasher or token library directly.
 
+use std::{future::Future, pin::Pin};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -101,12 +103,43 @@ pub trait MessageRepository: Send + Sync {
     /// A post whose `temp_id` the author already used returns the stored message
     /// (publishing nothing), or fails with `Conflict("temp_id_conflict")` when its
     /// content or room differs.
-    async fn append(&self, message: NewMessage) -> Result<Appended>;
+    async fn append(&self, message: NewMessage) -> Result<Appended> {
+        self.submit(message).await?.outcome().await
+    }
+
+    /// Queues a post for storage and returns at once with its pending outcome. Posts
+    /// submitted one after another are stored in that order, so a connection can keep
+    /// many in flight without reordering them.
+    ///
+    /// Fails with `Unavailable` when the store no longer accepts posts.
+    async fn submit(&self, message: NewMessage) -> Result<PendingAppend>;
     /// Messages with `low <= seq <= high`, oldest first.
     async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>>;
     async fn find(&self, id: MessageId) -> Result<Option<Message>>;
     async fn edit(&self, id: MessageId, body: MessageBody, at: DateTime<Utc>) -> Result<Message>;
     async fn delete(&self, id: MessageId, at: DateTime<Utc>) -> Result<Message>;
+}
+
+/// The outcome of a submitted post, once its transaction has committed (or failed).
+pub struct PendingAppend(Pin<Box<dyn Future<Output = Result<Appended>> + Send>>);
+
+impl PendingAppend {
+    pub fn new(outcome: impl Future<Output = Result<Appended>> + Send + 'static) -> Self {
+        Self(Box::pin(outcome))
+    }
+
+    /// Waits for the commit.
+    ///
+    /// Fails as [`MessageRepository::append`] does.
+    pub async fn outcome(self) -> Result<Appended> {
+        self.0.await
+    }
+}
+
+impl std::fmt::Debug for PendingAppend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingAppend")
+    }
 }
 
 /// Password hashing (argon2id in production). Hashing is slow on purpose, so

@@ -15,7 +15,7 @@ use poem::web::websocket::WebSocketStream;
 
 use super::{
     hub::{Ending, Hub, Scope},
-    reader::Reader,
+    reader::{Reader, forward_acks},
     writer::Writer,
 };
 
@@ -87,7 +87,11 @@ pub async fn run(hub: Arc<Hub>, socket: WebSocketStream, admission: Admission) {
         activity.clone(),
         hub.settings().ping_interval,
     ));
+    // Up to this many posts of one connection wait for their commit at once.
+    let (acks, in_flight) = tokio::sync::mpsc::channel(256);
+    tokio::spawn(forward_acks(hub.clone(), id, in_flight));
     let reader = Reader {
+        acks,
         hub: hub.clone(),
         id,
         user: admitted.user.clone(),

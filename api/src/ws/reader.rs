@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use domain::{Error, RoomId, message::HistoryQuery, user::UserSummary};
+use domain::{Error, RoomId, message::HistoryQuery, ports::PendingAppend, user::UserSummary};
 use futures_util::{StreamExt, stream::SplitStream};
 use poem::web::websocket::{Message as WsMessage, WebSocketStream};
+use tokio::sync::mpsc;
 
 use super::{
     connection::{Activity, RECENT},
@@ -15,6 +16,8 @@ use super::{
 
 /// See the module docs.
 pub struct Reader {
+    /// Posts in flight, in the order they were submitted; see [`forward_acks`].
+    pub acks: mpsc::Sender<InFlight>,
     pub hub: Arc<Hub>,
     pub id: ConnId,
     pub user: UserSummary,
@@ -60,18 +63,7 @@ impl Reader {
     }
 
     fn reply_domain_error(&self, err: &Error, temp_id: Option<String>) {
-        let message = match err {
-            Error::Invalid(fields) => fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            Error::Internal(_) | Error::Unavailable(_) => {
-                "The server could not do this now; try again.".into()
-            }
-            other => other.to_string(),
-        };
-        self.reply_error(err.code(), &message, temp_id);
+        self.reply(&error_frame(err, temp_id), Kind::Reliable);
     }
 
     async fn handle_text(&self, text: &str) {
@@ -99,8 +91,10 @@ impl Reader {
         let services = self.hub.services();
         match frame {
             ClientFrame::Message { content, .. } => {
-                let posted = services
-                    .post_as_member(
+                // Submitted in order and acknowledged in order by `forward_acks`, so
+                // the next frame is read while this post waits for its commit.
+                let submitted = services
+                    .submit_as_member(
                         room,
                         &self.user,
                         &content,
@@ -108,13 +102,17 @@ impl Reader {
                         Some(self.id),
                     )
                     .await;
-                match posted {
-                    Ok(appended) => {
-                        let seq = appended.message().seq;
-                        self.reply(
-                            &ServerFrame::ack(&appended, temp_id),
-                            Kind::Ack { room, seq },
-                        );
+                match submitted {
+                    Ok(pending) => {
+                        let in_flight = InFlight {
+                            room,
+                            temp_id,
+                            pending,
+                        };
+                        if self.acks.send(in_flight).await.is_err() {
+                            self.control
+                                .end(Ending::Close(1011, "Lost the ack queue.".into()));
+                        }
                     }
                     Err(err) => self.reply_domain_error(&err, temp_id),
                 }
@@ -216,4 +214,47 @@ impl Reader {
             Err(err) => self.reply_domain_error(&err, None),
         }
     }
+}
+
+/// A post waiting for its commit.
+pub struct InFlight {
+    room: RoomId,
+    temp_id: Option<String>,
+    pending: PendingAppend,
+}
+
+/// Sends each in-flight post's `ack` (or `error`) once it commits, in submission order.
+/// Ends when the reader is gone and every pending post has an outcome.
+pub async fn forward_acks(hub: Arc<Hub>, id: ConnId, mut in_flight: mpsc::Receiver<InFlight>) {
+    while let Some(post) = in_flight.recv().await {
+        let (frame, kind) = match post.pending.outcome().await {
+            Ok(appended) => {
+                let seq = appended.message().seq;
+                let kind = Kind::Ack {
+                    room: post.room,
+                    seq,
+                };
+                (ServerFrame::ack(&appended, post.temp_id), kind)
+            }
+            Err(err) => (error_frame(&err, post.temp_id), Kind::Reliable),
+        };
+        hub.send_to(id, Outgoing::new(&frame, kind));
+    }
+}
+
+/// The `error` frame for a refused action; internal causes stay in the log.
+fn error_frame(err: &Error, temp_id: Option<String>) -> ServerFrame {
+    let message = match err {
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Error::Internal(cause) | Error::Unavailable(cause) => {
+            tracing::warn!(%cause, "a socket action failed");
+            "The server could not do this now; try again.".into()
+        }
+        other => other.to_string(),
+    };
+    ServerFrame::error(err.code(), message, temp_id)
 }

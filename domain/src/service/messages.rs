@@ -10,6 +10,7 @@ use crate::{
     message::{
         Appended, HistoryPage, HistoryQuery, Message, MessageBody, NewMessage, Pagination, TempId,
     },
+    ports::PendingAppend,
     room::{Role, Visibility},
     user::UserSummary,
 };
@@ -32,7 +33,10 @@ impl Services {
         if membership.is_none() && room.visibility == Visibility::Public {
             self.add_member(&room, author.id, Role::Member).await?;
         }
-        self.append(room_id, author, body, temp_id, None).await
+        self.submit(room_id, author, body, temp_id, None)
+            .await?
+            .outcome()
+            .await
     }
 
     /// Stores a post from a connection known to follow the room (the hub checked
@@ -50,20 +54,40 @@ impl Services {
         origin: Option<u64>,
     ) -> Result<Appended> {
         let (body, temp_id) = parse_post(content, temp_id)?;
-        self.append(room_id, author, body, temp_id, origin).await
+        self.submit(room_id, author, body, temp_id, origin)
+            .await?
+            .outcome()
+            .await
     }
 
-    async fn append(
+    /// Like [`Services::post_as_member`], but returns once the post is queued: the
+    /// outcome comes later, and posts submitted in turn are stored in that order. This
+    /// lets one connection keep many posts in flight.
+    ///
+    /// Fails with `Invalid` at once; the pending outcome fails as `post_as_member`.
+    pub async fn submit_as_member(
+        &self,
+        room_id: RoomId,
+        author: &UserSummary,
+        content: &str,
+        temp_id: Option<&str>,
+        origin: Option<u64>,
+    ) -> Result<PendingAppend> {
+        let (body, temp_id) = parse_post(content, temp_id)?;
+        self.submit(room_id, author, body, temp_id, origin).await
+    }
+
+    async fn submit(
         &self,
         room_id: RoomId,
         author: &UserSummary,
         body: MessageBody,
         temp_id: Option<TempId>,
         origin: Option<u64>,
-    ) -> Result<Appended> {
+    ) -> Result<PendingAppend> {
         self.ports
             .messages
-            .append(NewMessage {
+            .submit(NewMessage {
                 id: MessageId::new(),
                 room_id,
                 author: author.clone(),

@@ -19,11 +19,10 @@ use domain::{
     Error, MessageId, Result, RoomId,
     events::Event,
     message::{Appended, Message, MessageBody, NewMessage},
-    ports::{EventBus, MessageRepository},
+    ports::{EventBus, MessageRepository, PendingAppend},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 use tokio::sync::{mpsc, oneshot};
@@ -206,18 +205,22 @@ async fn split_retries(
         .collect();
     let mut stored: HashMap<(uuid::Uuid, String), message::Model> = HashMap::new();
     if !keyed.is_empty() {
-        let mut any = Condition::any();
-        for (user, temp_id) in &keyed {
-            any = any.add(
-                Condition::all()
-                    .add(message::Column::UserId.eq(*user))
-                    .add(message::Column::TempId.eq(temp_id.as_str())),
-            );
-        }
-        match message::Entity::find().filter(any).all(db).await {
+        // `user_id IN … AND temp_id IN …` is a superset of the pairs, filtered below:
+        // unlike an OR of pairs it stays an index lookup on (user_id, temp_id) whatever
+        // the planner's statistics say.
+        let users: Vec<uuid::Uuid> = keyed.iter().map(|(u, _)| *u).collect();
+        let temp_ids: Vec<&str> = keyed.iter().map(|(_, t)| t.as_str()).collect();
+        let found = message::Entity::find()
+            .filter(message::Column::UserId.is_in(users))
+            .filter(message::Column::TempId.is_in(temp_ids))
+            .all(db)
+            .await;
+        match found {
             Ok(models) => {
                 for m in models {
-                    if let Some(t) = m.temp_id.clone() {
+                    if let Some(t) = m.temp_id.clone()
+                        && keyed.contains(&(m.user_id, t.clone()))
+                    {
                         stored.insert((m.user_id, t), m);
                     }
                 }
@@ -324,12 +327,42 @@ async fn insert_all(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Message
         });
         models.push(message::ActiveModel::from(model));
     }
-    message::Entity::insert_many(models)
-        .exec_without_returning(&tx)
-        .await
-        .map_err(db_error)?;
+    for chunk in wire_sized(models) {
+        message::Entity::insert_many(chunk)
+            .exec_without_returning(&tx)
+            .await
+            .map_err(db_error)?;
+    }
     tx.commit().await.map_err(db_error)?;
     Ok(stored)
+}
+
+/// Rows per `INSERT` are limited to about this many bytes on the wire. sqlx does not
+/// set `TCP_NODELAY` on PostgreSQL connections, and a large statement then waits for
+/// the server's delayed ACK: measured here, a 153-row INSERT took 43 ms where a
+/// 103-row one took 2 ms, and PostgreSQL ingest over TCP fell from ~14k to ~4.7k
+/// messages/s. Several small statements in one transaction cost far less.
+const STATEMENT_BYTES: usize = 16 * 1024;
+
+fn wire_sized(models: Vec<message::ActiveModel>) -> Vec<Vec<message::ActiveModel>> {
+    let mut chunks = Vec::new();
+    let (mut chunk, mut bytes) = (Vec::new(), 0);
+    for model in models {
+        // SQL placeholders, ids, seq and timestamps come to ~200 bytes a row.
+        let size = 200
+            + model.content.as_ref().len()
+            + model.temp_id.as_ref().as_ref().map_or(0, String::len);
+        if !chunk.is_empty() && bytes + size > STATEMENT_BYTES {
+            chunks.push(std::mem::take(&mut chunk));
+            bytes = 0;
+        }
+        bytes += size;
+        chunk.push(model);
+    }
+    if !chunk.is_empty() {
+        chunks.push(chunk);
+    }
+    chunks
 }
 
 /// Bumps the room's `last_seq` by `n`, returning the new value. The row update holds
@@ -357,13 +390,15 @@ async fn reserve<C: ConnectionTrait>(tx: &C, room_id: RoomId, n: i64) -> Result<
 
 #[async_trait]
 impl MessageRepository for GroupWriter {
-    async fn append(&self, message: NewMessage) -> Result<Appended> {
+    async fn submit(&self, message: NewMessage) -> Result<PendingAppend> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Command::Post(Job { message, reply }))
             .await
             .map_err(|_| shutting_down())?;
-        answer.await.map_err(|_| shutting_down())?
+        Ok(PendingAppend::new(async move {
+            answer.await.map_err(|_| shutting_down())?
+        }))
     }
 
     async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>> {

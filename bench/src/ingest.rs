@@ -42,18 +42,56 @@ pub async fn run(server: &Server, config: &Ingest) -> anyhow::Result<Report> {
     for _ in 0..config.rooms.max(1) {
         rooms.push(server.room(&owner, "ingest").await?);
     }
+    let started = Instant::now();
+    let latencies = pump(
+        server,
+        &rooms,
+        config.senders,
+        config.messages,
+        config.window,
+    )
+    .await?;
+    let elapsed = started.elapsed();
+    let total = latencies.len();
+    let mut report = Report::new("ingest");
+    report
+        .add("senders", config.senders)
+        .add("rooms", config.rooms)
+        .add("window", config.window)
+        .add("messages_acked", total)
+        .add("seconds", (elapsed.as_secs_f64() * 100.0).round() / 100.0)
+        .add(
+            "durable_msgs_per_s",
+            (total as f64 / elapsed.as_secs_f64()).round(),
+        )
+        .add("ack_latency", Latency::of(latencies));
+    Ok(report)
+}
+
+/// `senders` sockets spread over `rooms` each post `messages`, keeping `window` in
+/// flight; returns every ack's latency. Sockets are opened before the clock starts
+/// mattering to the caller only through the returned latencies.
+///
+/// Fails when an account, a socket or a post fails.
+pub async fn pump(
+    server: &Server,
+    rooms: &[String],
+    senders: usize,
+    messages: usize,
+    window: usize,
+) -> anyhow::Result<Vec<std::time::Duration>> {
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
     let mut sockets = Vec::new();
-    for i in 0..config.senders {
+    for i in 0..senders {
         let user = server
             .account(&format!("bench-{}-{i}", &run_id[..8]))
             .await?;
-        let room = rooms[i % rooms.len()].clone();
+        let room = rooms[i % rooms.len().max(1)].clone();
         sockets.push((server.join_socket(&user, &room).await?, room));
     }
-    let started = Instant::now();
     let mut tasks = Vec::new();
     for (mut socket, room) in sockets {
-        let (messages, window) = (config.messages, config.window.max(1));
+        let window = window.max(1);
         tasks.push(tokio::spawn(async move {
             let mut sent_at = HashMap::with_capacity(window);
             let mut latencies = Vec::with_capacity(messages);
@@ -91,19 +129,5 @@ pub async fn run(server: &Server, config: &Ingest) -> anyhow::Result<Report> {
     for task in tasks {
         latencies.extend(task.await??);
     }
-    let elapsed = started.elapsed();
-    let total = latencies.len();
-    let mut report = Report::new("ingest");
-    report
-        .add("senders", config.senders)
-        .add("rooms", config.rooms)
-        .add("window", config.window)
-        .add("messages_acked", total)
-        .add("seconds", (elapsed.as_secs_f64() * 100.0).round() / 100.0)
-        .add(
-            "durable_msgs_per_s",
-            (total as f64 / elapsed.as_secs_f64()).round(),
-        )
-        .add("ack_latency", Latency::of(latencies));
-    Ok(report)
+    Ok(latencies)
 }

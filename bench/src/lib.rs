@@ -7,8 +7,17 @@
 //!
 //! - [`setup`]: accounts, rooms and sockets through the public API.
 //! - [`ingest`]: many senders posting as fast as acks come back.
-//! - [`stats`]: latency percentiles and the report printed as a table or JSON.
+//! - [`fanout`]: rooms of listeners and senders at a fixed rate; `--baseline` runs it
+//!   against [`baseline`], a bare poem broadcast server.
+//! - [`conns`]: many idle sockets: memory per connection, idle CPU.
+//! - [`history`]: page timings in a room of a million messages.
+//! - [`stats`], [`rss`]: percentiles and reports; a process's memory and CPU.
 
+pub mod baseline;
+pub mod conns;
+pub mod fanout;
+pub mod history;
 pub mod ingest;
+pub mod rss;
 pub mod setup;
 pub mod stats;

@@ -1,7 +1,7 @@
 //! `papo-bench`: load scenarios against a running papo (see docs/benchmarks.md).
 
 use clap::{Parser, Subcommand};
-use papo_bench::{ingest, setup::Server};
+use papo_bench::{baseline, conns, fanout, history, ingest, setup::Server};
 
 /// Load generator for papo. Speaks only its public API.
 #[derive(Debug, Parser)]
@@ -26,6 +26,17 @@ struct Cli {
 enum Scenario {
     /// Many senders posting as fast as acks come back: durable messages/s, ack latency.
     Ingest(ingest::Ingest),
+    /// Rooms of listeners, senders at a fixed rate: deliveries/s, loss, latency.
+    Fanout(fanout::Fanout),
+    /// Many idle sockets: connects/s, server memory per connection, idle CPU.
+    Conns(conns::Conns),
+    /// A room of a million messages: history page timings by position and form.
+    History(history::History),
+    /// Run the bare poem broadcast server that `fanout --baseline` measures.
+    BaselineServer {
+        #[arg(long, default_value = "127.0.0.1:8100")]
+        bind: String,
+    },
 }
 
 #[tokio::main]
@@ -34,6 +45,13 @@ async fn main() -> anyhow::Result<()> {
     let server = Server::new(&cli.url);
     let report = match &cli.scenario {
         Scenario::Ingest(config) => ingest::run(&server, config).await?,
+        Scenario::Fanout(config) => fanout::run(&server, config).await?,
+        Scenario::Conns(config) => conns::run(&server, config).await?,
+        Scenario::History(config) => history::run(&server, config).await?,
+        Scenario::BaselineServer { bind } => {
+            baseline::serve(bind).await?;
+            return Ok(());
+        }
     };
     if cli.json {
         println!("{}", report.json());

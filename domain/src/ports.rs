@@ -185,6 +185,15 @@ pub trait TokenService: Send + Sync {
 /// when several nodes serve one database).
 pub trait EventBus: Send + Sync {
     fn publish(&self, event: Event);
+
+    /// Publishes what one transaction committed, in order. A bus shared between
+    /// nodes sends it as one notification (PostgreSQL serializes every transaction
+    /// that NOTIFYs, so one per batch, never one per message).
+    fn publish_batch(&self, events: Vec<Event>) {
+        for event in events {
+            self.publish(event);
+        }
+    }
 }
 
 /// Who has a live connection.

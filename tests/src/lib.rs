@@ -234,6 +234,21 @@ impl TestApp {
         self.stop.clone()
     }
 
+    /// Drops the server's PostgreSQL database from under it. Returns false on SQLite,
+    /// where an open file cannot be taken away like that.
+    pub async fn break_database(&self) -> bool {
+        let TestDb::Postgres { admin_url, name } = &self.db else {
+            return false;
+        };
+        let admin = Database::connect(admin_url.clone()).await.unwrap();
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin.close().await.ok();
+        true
+    }
+
     /// The seqs stored for `room`, read straight from the database.
     pub async fn stored_seqs(&self, room: &str) -> Vec<i64> {
         use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};

@@ -143,8 +143,17 @@ async fn commit_batch(db: &DatabaseConnection, bus: &dyn EventBus, jobs: Vec<Job
                     .ok_or_else(|| Error::Internal("retry without original".into()));
                 let _ = twin.reply.send(outcome);
             }
+            let events = fresh
+                .iter()
+                .zip(&stored)
+                .map(|(job, message)| Event::MessagePosted {
+                    message: message.clone(),
+                    origin: job.message.origin,
+                })
+                .collect();
+            bus.publish_batch(events);
             for (job, message) in fresh.into_iter().zip(stored) {
-                publish_and_answer(bus, job, message);
+                let _ = job.reply.send(Ok(Appended::Created(message)));
             }
         }
         Err(_) if fresh.len() > 1 => {

@@ -37,3 +37,108 @@ async fn the_ingest_scenario_gets_every_post_acked() {
     assert_eq!(stored, 21, "every acked post is stored");
     assert!(report.table().contains("durable_msgs_per_s"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fanout_scenario_delivers_everything_to_every_listener() {
+    let app = spawn_app().await;
+    let config = papo_bench::fanout::Fanout {
+        rooms: 2,
+        members: 3,
+        senders: 2,
+        rate: 20,
+        seconds: 1,
+        accounts: 2,
+        baseline: false,
+        server_pid: Some(std::process::id()),
+    };
+
+    let report = papo_bench::fanout::run(&Server::new(&app.address), &config)
+        .await
+        .unwrap();
+
+    let json = report.json();
+    let sent = json["sent"].as_u64().unwrap();
+    assert!(sent >= 10, "{json}");
+    assert_eq!(json["expected_deliveries"], sent * 3);
+    assert_eq!(json["loss"], 0, "{json}");
+    assert!(json["server_rss_kib_start"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bare_baseline_relays_to_every_other_connection() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    tokio::spawn(async move { papo_bench::baseline::serve(&bind).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let config = papo_bench::fanout::Fanout {
+        rooms: 1,
+        members: 4,
+        senders: 1,
+        rate: 20,
+        seconds: 1,
+        accounts: 1,
+        baseline: true,
+        server_pid: None,
+    };
+
+    let report =
+        papo_bench::fanout::run(&Server::new(&format!("http://127.0.0.1:{port}")), &config)
+            .await
+            .unwrap();
+
+    let json = report.json();
+    assert_eq!(json["loss"], 0, "{json}");
+    assert_eq!(json["received"], json["sent"].as_u64().unwrap() * 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conns_scenario_opens_and_measures_idle_sockets() {
+    let app = spawn_app().await;
+    let config = papo_bench::conns::Conns {
+        count: 40,
+        source_addresses: 4,
+        parallel: 8,
+        hold_seconds: 1,
+        server_pid: Some(std::process::id()),
+    };
+
+    let report = papo_bench::conns::run(&Server::new(&app.address), &config)
+        .await
+        .unwrap();
+
+    let json = report.json();
+    assert_eq!(json["connections"], 40);
+    assert!(json["server_rss_kib_per_connection"].is_number(), "{json}");
+    assert!(json["server_idle_cpu_percent"].is_number());
+}
+
+#[tokio::test]
+async fn the_history_scenario_fills_a_room_and_times_every_position() {
+    let app = spawn_app().await;
+    let config = papo_bench::history::History {
+        fill: 240,
+        samples: 3,
+        page: 50,
+    };
+
+    let report = papo_bench::history::run(&Server::new(&app.address), &config)
+        .await
+        .unwrap();
+
+    let json = report.json();
+    assert_eq!(json["messages"], 240);
+    for key in [
+        "keyset_newest",
+        "keyset_middle",
+        "keyset_oldest",
+        "offset_newest",
+        "offset_middle",
+        "offset_oldest",
+    ] {
+        assert!(json[key]["p99_ms"].as_f64().unwrap() > 0.0, "{key}: {json}");
+    }
+}

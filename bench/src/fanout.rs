@@ -1,0 +1,296 @@
+//! `fanout`: R rooms of M listening connections, S senders posting at a fixed total
+//! rate. Measures deliveries per second, loss (expected − received) and end-to-end
+//! latency from send to receipt. `--baseline` runs the same load against the bare
+//! poem broadcast server instead of papo.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::{
+    rss,
+    setup::{Server, Socket, send_json},
+    stats::{Latency, Report},
+};
+
+/// What to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Fanout {
+    /// Rooms.
+    #[arg(long, default_value_t = 1)]
+    pub rooms: usize,
+    /// Listening connections per room.
+    #[arg(long, default_value_t = 1000)]
+    pub members: usize,
+    /// Sending connections in all (spread over the rooms).
+    #[arg(long, default_value_t = 5)]
+    pub senders: usize,
+    /// Messages per second, all senders together.
+    #[arg(long, default_value_t = 250)]
+    pub rate: u64,
+    /// How long to send.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Distinct accounts behind the listening connections (papo only).
+    #[arg(long, default_value_t = 50)]
+    pub accounts: usize,
+    /// Load the bare broadcast server at `--url` (see `baseline-server`) instead.
+    #[arg(long)]
+    pub baseline: bool,
+    /// Sample this server process's RSS every second (a soak).
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+}
+
+struct Tally {
+    received: AtomicU64,
+    latencies: std::sync::Mutex<Vec<Duration>>,
+}
+
+/// Runs the scenario.
+///
+/// Fails when set-up fails.
+pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
+    let epoch = Instant::now();
+    let (listeners, senders) = connect_all(server, config).await?;
+    let tally = Arc::new(Tally {
+        received: AtomicU64::new(0),
+        latencies: std::sync::Mutex::new(Vec::new()),
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for socket in listeners {
+        readers.push(tokio::spawn(listen(
+            socket,
+            epoch,
+            tally.clone(),
+            stop.clone(),
+        )));
+    }
+    // Senders read too (papo sends them others' messages): drain without counting.
+    let mut send_tasks = Vec::new();
+    let per_sender = Duration::from_secs_f64(config.senders as f64 / config.rate.max(1) as f64);
+    let sent = Arc::new(AtomicU64::new(0));
+    let sent_per_room: Arc<Vec<AtomicU64>> =
+        Arc::new((0..config.rooms).map(|_| AtomicU64::new(0)).collect());
+    let rss_before = config.server_pid.and_then(rss::kib);
+    let sampler = config
+        .server_pid
+        .map(|pid| tokio::spawn(rss::sample(pid, stop.clone())));
+    let started = Instant::now();
+    for (i, (socket, room_index, room_id)) in senders.into_iter().enumerate() {
+        let (sent, sent_per_room) = (sent.clone(), sent_per_room.clone());
+        let deadline = started + Duration::from_secs(config.seconds);
+        let offset = per_sender.mul_f64(i as f64 / config.senders.max(1) as f64);
+        send_tasks.push(tokio::spawn(async move {
+            send_at_rate(socket, room_id, per_sender, offset, deadline, epoch, || {
+                sent.fetch_add(1, Ordering::Relaxed);
+                sent_per_room[room_index].fetch_add(1, Ordering::Relaxed);
+            })
+            .await
+        }));
+    }
+    for task in send_tasks {
+        task.await??;
+    }
+    let sending = started.elapsed();
+    let expected: u64 = sent_per_room
+        .iter()
+        .map(|n| n.load(Ordering::Relaxed) * config.members as u64)
+        .sum();
+    // Let in-flight deliveries land, up to 5 s.
+    let grace = Instant::now();
+    while tally.received.load(Ordering::Relaxed) < expected
+        && grace.elapsed() < Duration::from_secs(5)
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let received = tally.received.load(Ordering::Relaxed);
+    for reader in readers {
+        reader.abort();
+    }
+    let samples = match sampler {
+        Some(task) => task.await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let latencies = std::mem::take(
+        &mut *tally
+            .latencies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    let mut report = Report::new(if config.baseline {
+        "fanout (bare baseline)"
+    } else {
+        "fanout"
+    });
+    report
+        .add("rooms", config.rooms)
+        .add("members_per_room", config.members)
+        .add("senders", config.senders)
+        .add("target_rate", config.rate)
+        .add("sent", sent.load(Ordering::Relaxed))
+        .add("expected_deliveries", expected)
+        .add("received", received)
+        .add("loss", expected.saturating_sub(received))
+        .add(
+            "deliveries_per_s",
+            (received as f64 / sending.as_secs_f64()).round(),
+        )
+        .add("latency", Latency::of(latencies));
+    if let Some(before) = rss_before {
+        report.add("server_rss_kib_start", before);
+        report.add("server_rss_kib_samples", samples);
+    }
+    Ok(report)
+}
+
+/// (listeners, senders with their room index and id)
+type Connected = (Vec<Socket>, Vec<(Socket, usize, String)>);
+
+async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connected> {
+    let rooms: Vec<String>;
+    let mut accounts = Vec::new();
+    if config.baseline {
+        rooms = (0..config.rooms).map(|i| format!("room{i}")).collect();
+    } else {
+        let run = uuid::Uuid::new_v4().simple().to_string();
+        let owner = server.account(&format!("fan-{}-owner", &run[..8])).await?;
+        let mut ids = Vec::new();
+        for _ in 0..config.rooms {
+            ids.push(server.room(&owner, "fanout").await?);
+        }
+        rooms = ids;
+        for a in 0..config.accounts.max(1) {
+            accounts.push(server.account(&format!("fan-{}-{a}", &run[..8])).await?);
+        }
+        for s in 0..config.senders {
+            accounts.push(server.account(&format!("fan-{}-s{s}", &run[..8])).await?);
+        }
+    }
+    let connect = |room: String, account: Option<crate::setup::Account>| {
+        let server = server.clone();
+        let baseline = config.baseline;
+        async move {
+            if baseline {
+                let url = format!("{}/ws/{room}", server.ws);
+                Ok::<_, anyhow::Error>(tokio_tungstenite::connect_async(url).await?.0)
+            } else {
+                let account = account.ok_or_else(|| anyhow::anyhow!("no account"))?;
+                server.join_socket(&account, &room).await
+            }
+        }
+    };
+    let mut listeners = Vec::new();
+    for (r, room) in rooms.iter().enumerate() {
+        let mut batch = Vec::new();
+        for m in 0..config.members {
+            let account = accounts
+                .get((r * config.members + m) % config.accounts.max(1))
+                .cloned();
+            batch.push(connect(room.clone(), account));
+            if batch.len() == 100 {
+                listeners.extend(futures_util::future::try_join_all(batch.drain(..)).await?);
+            }
+        }
+        listeners.extend(futures_util::future::try_join_all(batch).await?);
+    }
+    let mut senders = Vec::new();
+    for s in 0..config.senders {
+        let room_index = s % rooms.len().max(1);
+        let account = accounts.get(config.accounts.max(1) + s).cloned();
+        let socket = connect(rooms[room_index].clone(), account).await?;
+        senders.push((socket, room_index, rooms[room_index].clone()));
+    }
+    Ok((listeners, senders))
+}
+
+async fn send_at_rate(
+    mut socket: Socket,
+    room: String,
+    period: Duration,
+    offset: Duration,
+    deadline: Instant,
+    epoch: Instant,
+    mut on_sent: impl FnMut(),
+) -> anyhow::Result<()> {
+    tokio::time::sleep(offset).await;
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                if Instant::now() >= deadline {
+                    return Ok(());
+                }
+                let micros = epoch.elapsed().as_micros();
+                send_json(&mut socket, &json!({"type": "message", "room_id": room, "content": format!("bench {micros}")})).await?;
+                on_sent();
+            }
+            incoming = socket.next() => {
+                if incoming.is_none() {
+                    anyhow::bail!("a sender's socket closed");
+                }
+            }
+        }
+    }
+}
+
+/// Counts message frames and their latency, reading the send time out of the content
+/// without parsing the whole frame (the load generator shares the CPU with the server).
+async fn listen(mut socket: Socket, epoch: Instant, tally: Arc<Tally>, stop: Arc<AtomicBool>) {
+    let mut local = Vec::new();
+    while let Some(Ok(message)) = socket.next().await {
+        if let Message::Text(text) = message
+            && let Some(sent) = sent_micros(&text)
+        {
+            let now = epoch.elapsed().as_micros() as u64;
+            local.push(Duration::from_micros(now.saturating_sub(sent)));
+            tally.received.fetch_add(1, Ordering::Relaxed);
+            if local.len() >= 1024 {
+                tally
+                    .latencies
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .append(&mut local);
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+    }
+    tally
+        .latencies
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .append(&mut local);
+}
+
+/// The `<micros>` of `"content":"bench <micros>"` in a message frame.
+fn sent_micros(text: &str) -> Option<u64> {
+    let start = text.find("\"content\":\"bench ")? + "\"content\":\"bench ".len();
+    let digits = &text[start..];
+    let end = digits.find('"')?;
+    digits[..end].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_send_time_is_read_from_the_content() {
+        let frame = r#"{"type":"message","seq":3,"content":"bench 12345","user":{}}"#;
+        assert_eq!(sent_micros(frame), Some(12345));
+        assert_eq!(sent_micros(r#"{"type":"presence"}"#), None);
+    }
+}

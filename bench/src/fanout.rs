@@ -52,8 +52,11 @@ pub struct Fanout {
 
 struct Tally {
     received: AtomicU64,
-    latencies: std::sync::Mutex<Vec<Duration>>,
 }
+
+/// One listener's latencies, behind its own lock so listeners never contend; read
+/// after the run while the listener may still be blocked on its socket.
+type Samples = Arc<std::sync::Mutex<Vec<Duration>>>;
 
 /// Runs the scenario.
 ///
@@ -63,17 +66,14 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
     let (listeners, senders) = connect_all(server, config).await?;
     let tally = Arc::new(Tally {
         received: AtomicU64::new(0),
-        latencies: std::sync::Mutex::new(Vec::new()),
     });
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
+    let mut all_samples: Vec<Samples> = Vec::new();
     for socket in listeners {
-        readers.push(tokio::spawn(listen(
-            socket,
-            epoch,
-            tally.clone(),
-            stop.clone(),
-        )));
+        let samples = Samples::default();
+        all_samples.push(samples.clone());
+        readers.push(tokio::spawn(listen(socket, epoch, tally.clone(), samples)));
     }
     // Senders read too (papo sends them others' messages): drain without counting.
     let mut send_tasks = Vec::new();
@@ -90,8 +90,16 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         let (sent, sent_per_room) = (sent.clone(), sent_per_room.clone());
         let deadline = started + Duration::from_secs(config.seconds);
         let offset = per_sender.mul_f64(i as f64 / config.senders.max(1) as f64);
+        let pad = config.baseline;
         send_tasks.push(tokio::spawn(async move {
-            send_at_rate(socket, room_id, per_sender, offset, deadline, epoch, || {
+            let schedule = Schedule {
+                period: per_sender,
+                offset,
+                deadline,
+                epoch,
+                pad,
+            };
+            send_at_rate(socket, room_id, schedule, || {
                 sent.fetch_add(1, Ordering::Relaxed);
                 sent_per_room[room_index].fetch_add(1, Ordering::Relaxed);
             })
@@ -122,12 +130,14 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         Some(task) => task.await.unwrap_or_default(),
         None => Vec::new(),
     };
-    let latencies = std::mem::take(
-        &mut *tally
-            .latencies
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    );
+    let mut latencies = Vec::new();
+    for samples in all_samples {
+        latencies.append(
+            &mut samples
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
     let mut report = Report::new(if config.baseline {
         "fanout (bare baseline)"
     } else {
@@ -214,15 +224,29 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
     Ok((listeners, senders))
 }
 
-async fn send_at_rate(
-    mut socket: Socket,
-    room: String,
+/// When and how one sender sends.
+struct Schedule {
     period: Duration,
     offset: Duration,
     deadline: Instant,
     epoch: Instant,
+    /// Pad frames to papo's size (for the baseline).
+    pad: bool,
+}
+
+async fn send_at_rate(
+    mut socket: Socket,
+    room: String,
+    schedule: Schedule,
     mut on_sent: impl FnMut(),
 ) -> anyhow::Result<()> {
+    let Schedule {
+        period,
+        offset,
+        deadline,
+        epoch,
+        pad,
+    } = schedule;
     tokio::time::sleep(offset).await;
     let mut ticker = tokio::time::interval(period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -233,7 +257,15 @@ async fn send_at_rate(
                     return Ok(());
                 }
                 let micros = epoch.elapsed().as_micros();
-                send_json(&mut socket, &json!({"type": "message", "room_id": room, "content": format!("bench {micros}")})).await?;
+                // The baseline relays what it is sent, so its frames are padded to the
+                // size of papo's message frames (~270 bytes: ids, user, timestamps):
+                // the ratio then compares equal bytes on the wire.
+                let frame = if pad {
+                    json!({"type": "message", "content": format!("bench {micros}"), "pad": PAD})
+                } else {
+                    json!({"type": "message", "room_id": room, "content": format!("bench {micros}")})
+                };
+                send_json(&mut socket, &frame).await?;
                 on_sent();
             }
             incoming = socket.next() => {
@@ -247,33 +279,23 @@ async fn send_at_rate(
 
 /// Counts message frames and their latency, reading the send time out of the content
 /// without parsing the whole frame (the load generator shares the CPU with the server).
-async fn listen(mut socket: Socket, epoch: Instant, tally: Arc<Tally>, stop: Arc<AtomicBool>) {
-    let mut local = Vec::new();
+async fn listen(mut socket: Socket, epoch: Instant, tally: Arc<Tally>, samples: Samples) {
     while let Some(Ok(message)) = socket.next().await {
         if let Message::Text(text) = message
             && let Some(sent) = sent_micros(&text)
         {
             let now = epoch.elapsed().as_micros() as u64;
-            local.push(Duration::from_micros(now.saturating_sub(sent)));
+            samples
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(Duration::from_micros(now.saturating_sub(sent)));
             tally.received.fetch_add(1, Ordering::Relaxed);
-            if local.len() >= 1024 {
-                tally
-                    .latencies
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .append(&mut local);
-            }
-        }
-        if stop.load(Ordering::Relaxed) {
-            break;
         }
     }
-    tally
-        .latencies
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .append(&mut local);
 }
+
+/// Padding that brings a baseline frame to the size of a papo message frame.
+const PAD: &str = "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345";
 
 /// The `<micros>` of `"content":"bench <micros>"` in a message frame.
 fn sent_micros(text: &str) -> Option<u64> {

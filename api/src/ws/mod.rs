@@ -41,13 +41,14 @@ use crate::{auth::bearer_token, routes::Tag};
 const MAX_FRAME: usize = 64 * 1024;
 
 /// Small buffers: tungstenite's default 128 KiB read buffer per connection would
-/// dominate memory with thousands of idle sockets. Writes go out at once
-/// (`write_buffer_size` 0); the write-buffer cap must still hold the largest frame we
-/// send, a full history page (100 messages of up to 4000 characters, JSON-escaped).
+/// dominate memory with thousands of idle sockets. Frames collect in the write buffer
+/// up to 8 KiB between flushes (the writer flushes after each batch, so nothing
+/// waits); the cap must still hold the largest frame we send, a full history page
+/// (100 messages of up to 4000 characters, JSON-escaped).
 fn socket_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_write_buffer_size(8 * 1024 * 1024)
         .max_message_size(Some(MAX_FRAME))
         .max_frame_size(Some(MAX_FRAME))

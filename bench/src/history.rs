@@ -31,13 +31,11 @@ pub async fn run(server: &Server, config: &History) -> anyhow::Result<Report> {
     let run = uuid::Uuid::new_v4().simple().to_string();
     let reader = server.account(&format!("hist-{}", &run[..8])).await?;
     let room = server.room(&reader, "history").await?;
-    let filling = Instant::now();
     let senders = 20.min(config.fill.max(1));
     let each = config.fill.div_ceil(senders);
-    let filled = pump(server, std::slice::from_ref(&room), senders, each, 64)
-        .await?
-        .len();
-    let fill_seconds = filling.elapsed().as_secs_f64();
+    let (acks, filling) = pump(server, std::slice::from_ref(&room), senders, each, 64).await?;
+    let filled = acks.len();
+    let fill_seconds = filling.as_secs_f64();
     let total = filled as u64;
     let page = config.page.max(1);
     let pages = total.div_ceil(page);

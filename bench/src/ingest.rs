@@ -42,8 +42,7 @@ pub async fn run(server: &Server, config: &Ingest) -> anyhow::Result<Report> {
     for _ in 0..config.rooms.max(1) {
         rooms.push(server.room(&owner, "ingest").await?);
     }
-    let started = Instant::now();
-    let latencies = pump(
+    let (latencies, elapsed) = pump(
         server,
         &rooms,
         config.senders,
@@ -51,7 +50,6 @@ pub async fn run(server: &Server, config: &Ingest) -> anyhow::Result<Report> {
         config.window,
     )
     .await?;
-    let elapsed = started.elapsed();
     let total = latencies.len();
     let mut report = Report::new("ingest");
     report
@@ -69,8 +67,8 @@ pub async fn run(server: &Server, config: &Ingest) -> anyhow::Result<Report> {
 }
 
 /// `senders` sockets spread over `rooms` each post `messages`, keeping `window` in
-/// flight; returns every ack's latency. Sockets are opened before the clock starts
-/// mattering to the caller only through the returned latencies.
+/// flight; returns every ack's latency and how long the posting took (accounts and
+/// sockets are set up before the clock starts).
 ///
 /// Fails when an account, a socket or a post fails.
 pub async fn pump(
@@ -79,7 +77,7 @@ pub async fn pump(
     senders: usize,
     messages: usize,
     window: usize,
-) -> anyhow::Result<Vec<std::time::Duration>> {
+) -> anyhow::Result<(Vec<std::time::Duration>, std::time::Duration)> {
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let mut sockets = Vec::new();
     for i in 0..senders {
@@ -89,6 +87,7 @@ pub async fn pump(
         let room = rooms[i % rooms.len().max(1)].clone();
         sockets.push((server.join_socket(&user, &room).await?, room));
     }
+    let started = Instant::now();
     let mut tasks = Vec::new();
     for (mut socket, room) in sockets {
         let window = window.max(1);
@@ -129,5 +128,5 @@ pub async fn pump(
     for task in tasks {
         latencies.extend(task.await??);
     }
-    Ok(latencies)
+    Ok((latencies, started.elapsed()))
 }

@@ -22,12 +22,12 @@ use domain::{
     ports::{EventBus, MessageRepository, PendingAppend},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    Statement, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::{SqlMessages, db_error, entity::message, entity::room, messages::to_message};
+use super::{SqlMessages, db_error, entity::message, messages::to_message};
 
 struct Job {
     message: NewMessage,
@@ -115,32 +115,25 @@ fn shutting_down() -> Error {
     Error::Unavailable("the server is shutting down".into())
 }
 
-/// Stores a batch in one transaction and answers every job. If the transaction fails
-/// as a whole, each job is retried alone so one bad post cannot sink the others.
+/// Stores a batch in one transaction and answers every job.
+///
+/// The common case reads nothing first: the batch is inserted optimistically, and
+/// `unique(user_id, temp_id)` catches a retry of a post stored earlier. Then (or if
+/// the batch fails for any other reason, such as a deleted room) the transaction
+/// rolls back, seqs included, and each post is settled alone, with a look-up, so one
+/// bad post cannot sink the others.
 async fn commit_batch(db: &DatabaseConnection, bus: &dyn EventBus, jobs: Vec<Job>) {
-    let (fresh, answered, twins) = match split_retries(db, jobs).await {
-        Ok(split) => split,
-        Err((jobs, err)) => {
-            for job in jobs {
-                let _ = job.reply.send(Err(err.clone()));
-            }
-            return;
-        }
-    };
-    for (job, outcome) in answered {
-        let _ = job.reply.send(outcome);
-    }
-    if fresh.is_empty() {
-        return;
-    }
+    let (fresh, twins) = split_twins(jobs);
     match insert_all(db, &fresh).await {
         Ok(stored) => {
             for (twin, original) in twins {
-                let outcome = stored
-                    .get(original)
-                    .cloned()
-                    .map(Appended::Existing)
-                    .ok_or_else(|| Error::Internal("retry without original".into()));
+                let outcome = match stored.get(original) {
+                    Some(message) if same_post(&twin.message, message) => {
+                        Ok(Appended::Existing(message.clone()))
+                    }
+                    Some(_) => Err(temp_id_conflict(&temp_id_of(&twin))),
+                    None => Err(Error::Internal("retry without original".into())),
+                };
                 let _ = twin.reply.send(outcome);
             }
             let events = fresh
@@ -156,33 +149,40 @@ async fn commit_batch(db: &DatabaseConnection, bus: &dyn EventBus, jobs: Vec<Job
                 let _ = job.reply.send(Ok(Appended::Created(message)));
             }
         }
-        Err(_) if fresh.len() > 1 => {
-            for (twin, _) in twins {
-                let _ = twin.reply.send(Err(Error::conflict(
-                    "temp_id_in_flight",
-                    "The original post with this temp_id failed; retry it.",
-                )));
-            }
-            for job in fresh {
-                match insert_all(db, std::slice::from_ref(&job)).await {
-                    Ok(mut stored) => match stored.pop() {
-                        Some(message) => publish_and_answer(bus, job, message),
-                        None => {
-                            let _ = job
-                                .reply
-                                .send(Err(Error::Internal("nothing stored".into())));
-                        }
-                    },
-                    Err(err) => {
-                        let _ = job.reply.send(Err(err));
-                    }
-                }
+        Err(_) => {
+            let mut all: Vec<Job> = fresh;
+            all.extend(twins.into_iter().map(|(twin, _)| twin));
+            for job in all {
+                settle_alone(db, bus, job).await;
             }
         }
+    }
+}
+
+/// One post in its own transaction, after checking whether it is a retry.
+async fn settle_alone(db: &DatabaseConnection, bus: &dyn EventBus, job: Job) {
+    match previous_post(db, &job.message).await {
+        Ok(Some(outcome)) => {
+            let _ = job.reply.send(outcome);
+            return;
+        }
+        Ok(None) => {}
         Err(err) => {
-            for job in fresh.into_iter().chain(twins.into_iter().map(|(t, _)| t)) {
-                let _ = job.reply.send(Err(err.clone()));
+            let _ = job.reply.send(Err(err));
+            return;
+        }
+    }
+    match insert_all(db, std::slice::from_ref(&job)).await {
+        Ok(mut stored) => match stored.pop() {
+            Some(message) => publish_and_answer(bus, job, message),
+            None => {
+                let _ = job
+                    .reply
+                    .send(Err(Error::Internal("nothing stored".into())));
             }
+        },
+        Err(err) => {
+            let _ = job.reply.send(Err(err));
         }
     }
 }
@@ -195,76 +195,53 @@ fn publish_and_answer(bus: &dyn EventBus, job: Job, message: Message) {
     let _ = job.reply.send(Ok(Appended::Created(message)));
 }
 
-/// New posts; retries answered already; retries of a post earlier in this batch (with
-/// the index of that post among the new ones), answered once it is stored.
-type Split = (Vec<Job>, Vec<(Job, Result<Appended>)>, Vec<(Job, usize)>);
-
-/// Separates retries (a `temp_id` this author already used, in storage or earlier in
-/// this batch) from new posts, answering the retries of stored posts.
-async fn split_retries(
-    db: &DatabaseConnection,
-    jobs: Vec<Job>,
-) -> std::result::Result<Split, (Vec<Job>, Error)> {
-    let keyed: Vec<(uuid::Uuid, String)> = jobs
-        .iter()
-        .filter_map(|j| {
-            let temp_id = j.message.temp_id.as_ref()?;
-            Some((j.message.author.id.as_uuid(), temp_id.as_str().to_owned()))
-        })
-        .collect();
-    let mut stored: HashMap<(uuid::Uuid, String), message::Model> = HashMap::new();
-    if !keyed.is_empty() {
-        // `user_id IN … AND temp_id IN …` is a superset of the pairs, filtered below:
-        // unlike an OR of pairs it stays an index lookup on (user_id, temp_id) whatever
-        // the planner's statistics say.
-        let users: Vec<uuid::Uuid> = keyed.iter().map(|(u, _)| *u).collect();
-        let temp_ids: Vec<&str> = keyed.iter().map(|(_, t)| t.as_str()).collect();
-        let found = message::Entity::find()
-            .filter(message::Column::UserId.is_in(users))
-            .filter(message::Column::TempId.is_in(temp_ids))
-            .all(db)
-            .await;
-        match found {
-            Ok(models) => {
-                for m in models {
-                    if let Some(t) = m.temp_id.clone()
-                        && keyed.contains(&(m.user_id, t.clone()))
-                    {
-                        stored.insert((m.user_id, t), m);
-                    }
-                }
-            }
-            Err(err) => return Err((jobs, db_error(err))),
-        }
-    }
+/// Separates posts that repeat a `temp_id` used earlier in the same batch (with the
+/// index of that earlier post), answered once it is stored.
+fn split_twins(jobs: Vec<Job>) -> (Vec<Job>, Vec<(Job, usize)>) {
     let mut fresh: Vec<Job> = Vec::with_capacity(jobs.len());
-    let mut answered = Vec::new();
     let mut twins = Vec::new();
     for job in jobs {
-        let Some(temp_id) = job.message.temp_id.as_ref().map(|t| t.as_str().to_owned()) else {
-            fresh.push(job);
-            continue;
-        };
-        let key = (job.message.author.id.as_uuid(), temp_id.clone());
-        if let Some(previous) = stored.get(&key) {
-            let outcome = judge_retry(&job.message, previous, &temp_id);
-            answered.push((job, outcome));
-        } else if let Some(index) = fresh.iter().position(|f| {
-            f.message.author.id == job.message.author.id
-                && f.message.temp_id.as_ref().map(|t| t.as_str()) == Some(temp_id.as_str())
-        }) {
-            // The same temp_id twice in one batch: the earlier post is the original.
-            let earlier = &fresh[index].message;
-            if earlier.room_id == job.message.room_id && earlier.body == job.message.body {
-                twins.push((job, index));
-            } else {
-                answered.push((job, Err(temp_id_conflict(&temp_id))));
-            }
-        } else {
-            fresh.push(job);
+        let earlier = job.message.temp_id.as_ref().and_then(|temp_id| {
+            fresh.iter().position(|f| {
+                f.message.author.id == job.message.author.id
+                    && f.message.temp_id.as_ref() == Some(temp_id)
+            })
+        });
+        match earlier {
+            Some(index) => twins.push((job, index)),
+            None => fresh.push(job),
         }
     }
-    Ok((fresh, answered, twins))
+    (fresh, twins)
+}
+
+/// The outcome for a post whose author already used its `temp_id`, if they did.
+async fn previous_post(
+    db: &DatabaseConnection,
+    new: &NewMessage,
+) -> Result<Option<Result<Appended>>> {
+    let Some(temp_id) = &new.temp_id else {
+        return Ok(None);
+    };
+    let found = message::Entity::find()
+        .filter(message::Column::UserId.eq(new.author.id.as_uuid()))
+        .filter(message::Column::TempId.eq(temp_id.as_str()))
+        .one(db)
+        .await
+        .map_err(db_error)?;
+    Ok(found.map(|previous| judge_retry(new, &previous, temp_id.as_str())))
+}
+
+fn same_post(new: &NewMessage, stored: &Message) -> bool {
+    stored.room_id == new.room_id && stored.content == new.body.as_str()
+}
+
+fn temp_id_of(job: &Job) -> String {
+    job.message
+        .temp_id
+        .as_ref()
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 fn judge_retry(new: &NewMessage, previous: &message::Model, temp_id: &str) -> Result<Appended> {
@@ -284,7 +261,7 @@ fn temp_id_conflict(temp_id: &str) -> Error {
     )
 }
 
-/// One transaction: per room, reserve `n` seqs with one `UPDATE … RETURNING`, then
+/// One transaction: reserve each room's seqs with one `UPDATE … RETURNING`, then
 /// insert every row. Seqs follow the jobs' order within each room.
 async fn insert_all(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Message>> {
     let tx = db.begin().await.map_err(db_error)?;
@@ -295,11 +272,7 @@ async fn insert_all(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Message
             None => per_room.push((job.message.room_id, 1)),
         }
     }
-    let mut next: HashMap<RoomId, i64> = HashMap::with_capacity(per_room.len());
-    for (room_id, n) in per_room {
-        let last = reserve(&tx, room_id, n).await?;
-        next.insert(room_id, last - n + 1);
-    }
+    let mut next = reserve(&tx, &per_room).await?;
     let mut models = Vec::with_capacity(jobs.len());
     let mut stored = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -374,27 +347,57 @@ fn wire_sized(models: Vec<message::ActiveModel>) -> Vec<Vec<message::ActiveModel
     chunks
 }
 
-/// Bumps the room's `last_seq` by `n`, returning the new value. The row update holds
-/// the room's row lock (PostgreSQL) or the write lock (SQLite) to the commit, so seq
-/// order is commit order.
-async fn reserve<C: ConnectionTrait>(tx: &C, room_id: RoomId, n: i64) -> Result<i64> {
-    let bump = Query::update()
-        .table(room::Entity)
-        .value(
-            room::Column::LastSeq,
-            Expr::col(room::Column::LastSeq).add(n),
-        )
-        .and_where(Expr::col(room::Column::Id).eq(room_id.as_uuid()))
-        .returning_col(room::Column::LastSeq)
-        .to_owned();
-    let row = tx
-        .query_one(&bump)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| {
-            Error::not_found("room_not_found", format!("Room {room_id} was not found."))
-        })?;
-    row.try_get("", "last_seq").map_err(db_error)
+/// Bumps each room's `last_seq` by its count in one statement and returns the first
+/// seq reserved per room. The row updates hold the rooms' row locks (PostgreSQL) or
+/// the write lock (SQLite) until the commit, so seq order is commit order. One
+/// statement for all rooms, not one per room: every round trip inside the
+/// transaction delays every post in the batch.
+///
+/// Fails with `NotFound` if a room is gone (the whole batch is then retried post by
+/// post, so only that room's posts fail).
+async fn reserve<C: ConnectionTrait>(
+    tx: &C,
+    counts: &[(RoomId, i64)],
+) -> Result<HashMap<RoomId, i64>> {
+    let backend = tx.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(counts.len() * 2);
+    let mut rows = Vec::with_capacity(counts.len());
+    for (i, (room, n)) in counts.iter().enumerate() {
+        let (a, b) = match backend {
+            DbBackend::Postgres => (format!("${}", 2 * i + 1), format!("${}", 2 * i + 2)),
+            _ => ("?".to_owned(), "?".to_owned()),
+        };
+        rows.push(if i == 0 {
+            format!("SELECT {a} AS room, {b} AS n")
+        } else {
+            format!("SELECT {a}, {b}")
+        });
+        values.push(room.as_uuid().into());
+        values.push((*n).into());
+    }
+    let sql = format!(
+        "UPDATE rooms SET last_seq = last_seq + v.n FROM ({}) AS v \
+         WHERE rooms.id = v.room RETURNING id, last_seq",
+        rows.join(" UNION ALL ")
+    );
+    let statement = Statement::from_sql_and_values(backend, sql, values);
+    let returned = tx.query_all_raw(statement).await.map_err(db_error)?;
+    let mut first = HashMap::with_capacity(counts.len());
+    for row in returned {
+        let id: uuid::Uuid = row.try_get("", "id").map_err(db_error)?;
+        let last: i64 = row.try_get("", "last_seq").map_err(db_error)?;
+        let room = RoomId::from_uuid(id);
+        if let Some((_, n)) = counts.iter().find(|(r, _)| *r == room) {
+            first.insert(room, last - n + 1);
+        }
+    }
+    if let Some((missing, _)) = counts.iter().find(|(r, _)| !first.contains_key(r)) {
+        return Err(Error::not_found(
+            "room_not_found",
+            format!("Room {missing} was not found."),
+        ));
+    }
+    Ok(first)
 }
 
 #[async_trait]

@@ -144,3 +144,32 @@ async fn concurrent_senders_get_gap_free_seqs_seen_in_order_by_everyone() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_retry_sent_before_the_first_ack_is_still_stored_once() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "general", "public").await;
+    let mut a = app.chat(&room, &alice.token).await;
+    a.next_of("history").await;
+
+    // Back to back, so both are likely in one group commit.
+    for _ in 0..3 {
+        a.send(json!({"content": "hurry", "temp_id": "dup"})).await;
+    }
+    a.send(json!({"content": "other words", "temp_id": "dup"}))
+        .await;
+
+    let acks = [
+        a.next_of("ack").await,
+        a.next_of("ack").await,
+        a.next_of("ack").await,
+    ];
+    assert!(
+        acks.iter()
+            .all(|ack| ack["id"] == acks[0]["id"] && ack["seq"] == 1),
+        "{acks:?}"
+    );
+    assert_eq!(a.next_of("error").await["code"], "temp_id_conflict");
+    assert_eq!(app.stored_seqs(&room).await, vec![1]);
+}

@@ -10,7 +10,6 @@ use poem::{
     get,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     middleware::{CatchPanic, Cors, NormalizePath, TrailingSlash},
-    web::Redirect,
 };
 use poem_openapi::OpenApiService;
 
@@ -122,10 +121,7 @@ fn endpoint(
         .nest("/redoc", redoc)
         .at("/openapi.json", spec)
         .at("/asyncapi.json", get(crate::ws::asyncapi::asyncapi))
-        .at(
-            "/",
-            get(poem::endpoint::make_sync(|_| Redirect::temporary("/docs"))),
-        );
+        .nest("/", crate::web::routes());
     route
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(Cors::new())

@@ -22,6 +22,7 @@ mod problem;
 mod routes;
 pub mod telemetry;
 mod throttle;
+mod web;
 pub mod ws;
 
 pub use app::Application;

@@ -33,6 +33,7 @@ async fn serve(settings: infra::Settings) -> anyhow::Result<()> {
         .map_or("127.0.0.1", |(h, _)| h);
     let base = format!("http://{host}:{}", app.port());
     tracing::info!("papo is listening on {base}");
+    tracing::info!("chat in the browser: {base}/");
     tracing::info!("API docs: {base}/docs");
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("papo stopped");

@@ -1,7 +1,7 @@
 //! The machine-readable protocol: `docs/asyncapi.json` (AsyncAPI 3), served at
 //! `/asyncapi.json`.
 
-use poem::{IntoResponse, Response, handler, http::header};
+use poem::{Response, handler};
 
 /// The document, compiled in so the binary serves what the repository documents.
 pub const ASYNCAPI: &str = include_str!("../../../docs/asyncapi.json");
@@ -9,9 +9,9 @@ pub const ASYNCAPI: &str = include_str!("../../../docs/asyncapi.json");
 /// `GET /asyncapi.json`
 #[handler]
 pub fn asyncapi() -> Response {
-    ASYNCAPI
-        .with_header(header::CONTENT_TYPE, "application/json")
-        .into_response()
+    Response::builder()
+        .content_type("application/json")
+        .body(ASYNCAPI)
 }
 
 #[cfg(test)]

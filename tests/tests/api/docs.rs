@@ -61,18 +61,23 @@ async fn swagger_ui_and_redoc_are_served_as_html() {
 }
 
 #[tokio::test]
-async fn the_root_redirects_to_the_docs() {
+async fn the_root_serves_the_browser_client_and_its_assets() {
     let app = spawn_app().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
 
-    let response = client.get(app.url("/")).send().await.unwrap();
+    let page = app.get("/", None).await;
+    let script = app.get("/static/app.js", None).await;
+    let style = app.get("/static/style.css", None).await;
 
-    assert!(response.status().is_redirection(), "{}", response.status());
-    let location = response.headers()["location"].to_str().unwrap();
-    assert!(location.ends_with("/docs"), "redirects to {location}");
+    page.assert_status(200);
+    assert_eq!(page.headers.get_all("content-type").iter().count(), 1);
+    assert!(page.content_type().starts_with("text/html"));
+    assert!(page.text.contains("/static/app.js") && page.text.contains("login-form"));
+    script.assert_status(200);
+    assert!(script.content_type().starts_with("text/javascript"));
+    assert!(script.text.contains("/api/v1/ws"), "the client uses the multiplexed socket");
+    style.assert_status(200);
+    assert!(style.content_type().starts_with("text/css"));
+    app.get("/static/missing.js", None).await.assert_problem(404, "not_found");
 }
 
 #[tokio::test]

@@ -7,6 +7,8 @@ async fn the_asyncapi_document_is_served() {
     let app = spawn_app().await;
     let reply = app.get("/asyncapi.json", None).await;
     reply.assert_status(200);
+    assert_eq!(reply.headers.get_all("content-type").iter().count(), 1);
+    assert_eq!(reply.content_type(), "application/json");
     assert_eq!(reply.body["asyncapi"], "3.0.0");
     assert!(reply.body["components"]["messages"]["server_ack"].is_object());
 }

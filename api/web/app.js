@@ -120,7 +120,7 @@ function onFrame(frame) {
     case "message": onMessage(frame); break;
     case "ack": onAck(frame); break;
     case "edited": case "deleted": store(frame.message, true); if (frame.room_id === state.current) render(); break;
-    case "presence": state.presence.set(frame.room_id, frame.online); if (frame.room_id === state.current) renderHeader(); break;
+    case "presence": state.presence.set(frame.room_id, frame.online); if (frame.room_id === state.current) renderHeader(); scheduleOnline(); break;
     case "typing": state.typing.set(frame.room_id, frame.users); if (frame.room_id === state.current) renderTyping(); break;
     case "system": if (frame.room_id === state.current) notice(frame.content); loadRooms(); break;
     case "read": break;
@@ -238,6 +238,13 @@ async function loadOnline() {
       return li;
     }));
   } catch { /* shown again on the next poll */ }
+}
+
+// Presence changes arrive per room; the online list is refreshed once after a burst.
+let onlineTimer = null;
+function scheduleOnline() {
+  clearTimeout(onlineTimer);
+  onlineTimer = setTimeout(loadOnline, 300);
 }
 
 async function openDirect(userId) {
@@ -452,6 +459,10 @@ $("#show-rooms").onclick = () => $("#sidebar").classList.toggle("open");
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && state.current) { render(); markRead(); }
 });
+
+// For tests and debugging: drop the socket as a network failure would; the client
+// reconnects and resumes with `since`.
+window.papo = { dropConnection: () => state.socket?.close(4000, "dropped on purpose") };
 
 (async () => {
   if (await refresh().catch(() => false)) await start();

@@ -74,10 +74,15 @@ async fn the_root_serves_the_browser_client_and_its_assets() {
     assert!(page.text.contains("/static/app.js") && page.text.contains("login-form"));
     script.assert_status(200);
     assert!(script.content_type().starts_with("text/javascript"));
-    assert!(script.text.contains("/api/v1/ws"), "the client uses the multiplexed socket");
+    assert!(
+        script.text.contains("/api/v1/ws"),
+        "the client uses the multiplexed socket"
+    );
     style.assert_status(200);
     assert!(style.content_type().starts_with("text/css"));
-    app.get("/static/missing.js", None).await.assert_problem(404, "not_found");
+    app.get("/static/missing.js", None)
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[tokio::test]

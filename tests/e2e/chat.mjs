@@ -1,0 +1,72 @@
+// Two people chat through papo's browser client in headless Chromium (Debian's
+// /usr/bin/chromium, never a downloaded browser). Usage: node chat.mjs BASE_URL SHOT.png
+// Exits non-zero, with the reason, on the first expectation that fails.
+import { chromium } from "playwright-core";
+
+const [base, shot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const wait = { timeout: 15000 };
+try {
+  const ana = await (await browser.newContext({ viewport: { width: 1000, height: 640 } })).newPage();
+  const bia = await (await browser.newContext({ viewport: { width: 390, height: 740 } })).newPage();
+  const errors = [];
+  for (const page of [ana, bia]) page.on("pageerror", (e) => errors.push(e.message));
+
+  async function signUp(page, name, username) {
+    await page.goto(base + "/");
+    await page.fill("#register-form [name=name]", name);
+    await page.fill("#register-form [name=username]", username);
+    await page.fill("#register-form [name=password]", "password-123");
+    await page.click("#register-form button");
+    await page.waitForSelector("#app:not([hidden])", wait);
+  }
+  const inRoom = (name) => document.querySelector("#room-name").textContent === name;
+
+  // Sign up, create a room, join it from the other side (a phone-sized screen).
+  await signUp(ana, "Ana", "ana");
+  await signUp(bia, "Bia", "bia");
+  await ana.fill("#create-room [name=name]", "lobby");
+  await ana.click("#create-room button");
+  await ana.waitForFunction(inRoom, "lobby", wait);
+  await bia.reload();
+  await bia.waitForSelector("#app:not([hidden])", wait);
+  await bia.click("#show-rooms");
+  await bia.click("#rooms li:has-text('lobby')");
+  await bia.waitForFunction(inRoom, "lobby", wait);
+
+  // Messages both ways, typing and presence.
+  await ana.fill("#composer textarea", "hello from ana");
+  await ana.press("#composer textarea", "Enter");
+  await bia.waitForSelector(".msg:has-text('hello from ana')", wait);
+  await bia.type("#composer textarea", "hi ana");
+  await ana.waitForFunction(() => document.querySelector("#typing").textContent.includes("Bia is typing"), null, wait);
+  await bia.press("#composer textarea", "Enter");
+  await ana.waitForSelector(".msg:has-text('hi ana')", wait);
+  await ana.waitForFunction(() => document.querySelector("#room-presence").textContent.includes("2 online"), null, wait);
+  await ana.waitForSelector("#online li:has-text('Bia')", wait);
+
+  // Bia's connection drops; Ana writes meanwhile; Bia's client resumes with `since`.
+  await bia.evaluate(() => window.papo.dropConnection());
+  for (const text of ["while you were away 1", "while you were away 2"]) {
+    await ana.fill("#composer textarea", text);
+    await ana.press("#composer textarea", "Enter");
+  }
+  await bia.waitForSelector(".msg:has-text('while you were away 2')", wait);
+  const seen = await bia.$$eval(".msg .text", (nodes) => nodes.map((n) => n.textContent));
+  const expected = ["hello from ana", "hi ana", "while you were away 1", "while you were away 2"];
+  if (JSON.stringify(seen) !== JSON.stringify(expected)) throw new Error(`bia saw ${JSON.stringify(seen)}`);
+
+  // A reload keeps the session (refresh token) and shows the history.
+  await bia.reload();
+  await bia.waitForSelector(".msg:has-text('while you were away 1')", wait);
+
+  await ana.screenshot({ path: shot });
+  if (errors.length) throw new Error("page errors: " + errors.join("; "));
+  console.log("browser chat: ok");
+} finally {
+  await browser.close();
+}

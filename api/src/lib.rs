@@ -20,6 +20,7 @@ mod observe;
 mod payload;
 mod problem;
 mod routes;
+pub mod send;
 pub mod telemetry;
 mod throttle;
 mod web;

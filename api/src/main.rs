@@ -21,6 +21,12 @@ async fn main() -> anyhow::Result<()> {
         None => serve(cli.settings).await,
         Some(Command::Serve { settings }) => serve(settings).await,
         Some(Command::Migrate { down, settings }) => migrate(settings, down).await,
+        Some(Command::Send(args)) => {
+            let text = papo_api::send::text_of(&args)?;
+            let message = papo_api::send::send(&args, &text).await?;
+            println!("sent: seq {} in room {}", message.seq, message.room_id);
+            Ok(())
+        }
     }
 }
 

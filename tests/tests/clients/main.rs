@@ -1,0 +1,128 @@
+//! The typed client crate and `papo send`, against a real server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use papo_api::{cli::SendArgs, send::send};
+use papo_client::{Client, ClientFrame, ServerFrame};
+use papo_tests::{PASSWORD, spawn_app};
+
+#[tokio::test]
+async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message() {
+    let app = spawn_app().await;
+    let mut ana = Client::new(&app.address);
+    ana.register("Ana", "ana", PASSWORD).await.unwrap();
+    ana.login("ana", PASSWORD).await.unwrap();
+    let room = ana
+        .create_room("lobby", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let bia = app.signup("bia").await;
+    let mut socket = ana.room_socket(&room).await.unwrap();
+    assert!(matches!(
+        socket.next().await.unwrap().unwrap(),
+        ServerFrame::History { .. }
+    ));
+
+    socket
+        .send(&ClientFrame::Message {
+            content: "hello".into(),
+            temp_id: Some("t1".into()),
+            room_id: None,
+        })
+        .await
+        .unwrap();
+    let ack = loop {
+        if let ServerFrame::Ack { seq, temp_id, .. } = socket.next().await.unwrap().unwrap() {
+            break (seq, temp_id);
+        }
+    };
+    assert_eq!(ack, (1, Some("t1".into())));
+    app.post_message(&bia, &room, "live").await;
+    loop {
+        if let ServerFrame::Message(m) = socket.next().await.unwrap().unwrap() {
+            assert_eq!((m.seq, m.content.as_str()), (2, "live"));
+            break;
+        }
+    }
+
+    // Two messages land while the client is away; reconnecting replays exactly those.
+    socket.disconnect().await;
+    app.post_message(&bia, &room, "missed 1").await;
+    app.post_message(&bia, &room, "missed 2").await;
+    socket.reconnect().await.unwrap();
+    let replayed = loop {
+        if let ServerFrame::History { messages, .. } = socket.next().await.unwrap().unwrap() {
+            break messages;
+        }
+    };
+    let seqs: Vec<i64> = replayed.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, vec![3, 4]);
+    assert_eq!(
+        socket.last_seq().values().copied().collect::<Vec<_>>(),
+        vec![4]
+    );
+}
+
+#[tokio::test]
+async fn the_client_reports_problems_with_their_codes() {
+    let app = spawn_app().await;
+    let mut client = Client::new(&app.address);
+
+    let err = client.login("nobody", "wrong-password").await.unwrap_err();
+
+    assert!(
+        matches!(err, papo_client::Error::Api { status: 401, ref code, .. } if code == "invalid_credentials"),
+        "{err}"
+    );
+}
+
+fn args(app: &papo_tests::TestApp, room: &str, password: &str) -> SendArgs {
+    SendArgs {
+        url: app.address.clone(),
+        username: "ana".into(),
+        password: password.into(),
+        room: room.into(),
+        text: None,
+    }
+}
+
+#[tokio::test]
+async fn papo_send_posts_to_a_room_found_by_name() {
+    let app = spawn_app().await;
+    let ana = app.signup("ana").await;
+    let room = app.create_room(&ana, "General", "public").await;
+
+    let message = send(&args(&app, "general", PASSWORD), "from a script")
+        .await
+        .unwrap();
+
+    assert_eq!(message.seq, 1);
+    assert_eq!(message.room_id.to_string(), room);
+    let history = app
+        .get(&format!("/api/v1/rooms/{room}/history"), Some(&ana.token))
+        .await;
+    assert_eq!(history.body["messages"][0]["content"], "from a script");
+}
+
+#[tokio::test]
+async fn papo_send_fails_clearly_for_a_wrong_password_or_an_unknown_room() {
+    let app = spawn_app().await;
+    app.signup("ana").await;
+
+    let wrong = send(&args(&app, "general", "not-the-password"), "x")
+        .await
+        .unwrap_err();
+    let unknown = send(&args(&app, "nowhere", PASSWORD), "x")
+        .await
+        .unwrap_err();
+
+    assert!(
+        format!("{wrong:#}").contains("invalid_credentials"),
+        "{wrong:#}"
+    );
+    assert!(
+        format!("{unknown:#}").contains("room_not_found"),
+        "{unknown:#}"
+    );
+}

@@ -26,6 +26,9 @@ pub enum Command {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Chat in the terminal: log in (or --register) at a prompt or from flags, then a
+    /// full-screen chat with rooms, online users and slash commands.
+    Chat(crate::chat::ChatArgs),
     /// Post one message to a room and exit (for scripts): `papo send --room general
     /// "hello"`, or the text from standard input when none is given.
     Send(SendArgs),

@@ -14,6 +14,7 @@
 
 pub mod app;
 mod auth;
+pub mod chat;
 pub mod cli;
 mod dto;
 mod observe;

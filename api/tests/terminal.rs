@@ -1,0 +1,196 @@
+//! `papo chat` in a pseudo-terminal (tmux): log in, join a room, send a message that
+//! another client receives, and receive one back on screen. Everything goes through the
+//! `papo` binary: a server (`papo serve`, fresh SQLite file, demo users), the terminal
+//! client (`papo chat`), and the other side (`papo send` and the REST history).
+//!
+//! Needs tmux; without it the test passes as skipped and says so on stderr.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const PAPO: &str = env!("CARGO_BIN_EXE_papo");
+
+struct Server {
+    child: Child,
+    url: String,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn start_server() -> Server {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("papo-tty-{port}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let child = Command::new(PAPO)
+        .arg("serve")
+        .env("PAPO_BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/papo.db", dir.display()),
+        )
+        .env("PAPO_DEMO", "1")
+        .env("RUST_LOG", "warn")
+        .env_remove("JWT_SECRET")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server { child, url, dir };
+    wait_for(Duration::from_secs(20), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    server
+}
+
+fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("\n!!! SKIPPED the terminal test: tmux is not installed !!!\n");
+        return;
+    }
+    let server = start_server();
+    let session = format!("papo-test-{}", std::process::id());
+    let socket = format!("papo-test-{}", std::process::id());
+    let chat = format!("{PAPO} chat --url {} --room general", server.url);
+    tmux(&[
+        "-L",
+        &socket,
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "32",
+        &chat,
+    ]);
+    let screen = || tmux(&["-L", &socket, "capture-pane", "-p", "-t", &session]);
+
+    // The old CLI clients' flow: username and password at a prompt.
+    assert!(
+        wait_for(Duration::from_secs(10), || screen().contains("Username:")),
+        "{}",
+        screen()
+    );
+    tmux(&["-L", &socket, "send-keys", "-t", &session, "alice", "Enter"]);
+    assert!(
+        wait_for(Duration::from_secs(5), || screen().contains("Password:")),
+        "{}",
+        screen()
+    );
+    tmux(&[
+        "-L",
+        &socket,
+        "send-keys",
+        "-t",
+        &session,
+        "alice123",
+        "Enter",
+    ]);
+    let joined = wait_for(Duration::from_secs(10), || {
+        screen().contains("general · online")
+    });
+    assert!(joined, "{}", screen());
+    assert!(!screen().contains("alice123"), "the password is not echoed");
+
+    tmux(&[
+        "-L",
+        &socket,
+        "send-keys",
+        "-t",
+        &session,
+        "hello from the terminal",
+        "Enter",
+    ]);
+    let shown = wait_for(Duration::from_secs(10), || {
+        screen().contains("Alice: hello from the terminal")
+    });
+    assert!(shown, "own message shown once acked:\n{}", screen());
+
+    // Bob, another client, received it...
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let bob_sees = runtime.block_on(async {
+        let mut bob = papo_client::Client::new(&server.url);
+        bob.login("bob", "bob123").await.unwrap();
+        let room = bob.room_named("general").await.unwrap().id.to_string();
+        let page = bob.history(&room, None, 10).await.unwrap();
+        page.messages
+            .iter()
+            .any(|m| m.content == "hello from the terminal" && m.user.username == "alice")
+    });
+    assert!(bob_sees, "bob can read alice's message");
+
+    // ...and answers; the answer appears on alice's screen.
+    let sent = Command::new(PAPO)
+        .args([
+            "send",
+            "--url",
+            &server.url,
+            "-u",
+            "bob",
+            "-p",
+            "bob123",
+            "--room",
+            "general",
+        ])
+        .arg("hi alice, bob here")
+        .output()
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(
+        wait_for(Duration::from_secs(10), || screen()
+            .contains("Bob: hi alice, bob here")),
+        "the reply appears on screen:\n{}",
+        screen()
+    );
+    std::fs::write(server.dir.join("screen.txt"), screen()).unwrap();
+
+    tmux(&["-L", &socket, "send-keys", "-t", &session, "/quit", "Enter"]);
+    let quit = wait_for(Duration::from_secs(5), || {
+        !Command::new("tmux")
+            .args(["-L", &socket, "has-session", "-t", &session])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
+    assert!(quit, "/quit ends the client");
+}

@@ -1,8 +1,8 @@
 //! Setting up a load through the public API: accounts, rooms, sockets.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 
@@ -25,6 +25,8 @@ pub struct Server {
 pub struct Account {
     pub id: String,
     pub token: String,
+    /// The typed client, logged in as this account (REST set-up goes through it).
+    pub client: papo_client::Client,
 }
 
 impl Server {
@@ -43,31 +45,16 @@ impl Server {
     ///
     /// Fails when the server refuses.
     pub async fn account(&self, username: &str) -> anyhow::Result<Account> {
-        let signup = self
-            .client
-            .post(format!("{}/api/v1/users", self.http))
-            .json(&json!({"name": username, "username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .context("sign-up request")?;
-        if !(signup.status().is_success() || signup.status().as_u16() == 409) {
-            bail!("sign-up of {username} failed: {}", signup.status());
+        let mut client = papo_client::Client::new(&self.http);
+        match client.register(username, username, PASSWORD).await {
+            Ok(_) | Err(papo_client::Error::Api { status: 409, .. }) => {}
+            Err(err) => bail!("sign-up of {username} failed: {err}"),
         }
-        let login: Value = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.http))
-            .json(&json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let session = client.login(username, PASSWORD).await?;
         Ok(Account {
-            id: login["id"].as_str().unwrap_or_default().to_owned(),
-            token: login["access_token"]
-                .as_str()
-                .context("no access token")?
-                .to_owned(),
+            id: session.id.to_string(),
+            token: session.access_token,
+            client,
         })
     }
 
@@ -76,30 +63,14 @@ impl Server {
     /// Fails when the server refuses.
     pub async fn room(&self, owner: &Account, prefix: &str) -> anyhow::Result<String> {
         let name = format!("{prefix}-{}", uuid::Uuid::new_v4().simple());
-        let room: Value = self
-            .client
-            .post(format!("{}/api/v1/rooms", self.http))
-            .bearer_auth(&owner.token)
-            .json(&json!({"name": name}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        Ok(room["id"].as_str().context("no room id")?.to_owned())
+        Ok(owner.client.create_room(&name, false).await?.id.to_string())
     }
 
     /// Posts a message over REST (for filling rooms).
     ///
     /// Fails when the server refuses.
     pub async fn post(&self, who: &Account, room: &str, content: &str) -> anyhow::Result<()> {
-        self.client
-            .post(format!("{}/api/v1/rooms/{room}/messages", self.http))
-            .bearer_auth(&who.token)
-            .json(&json!({"content": content}))
-            .send()
-            .await?
-            .error_for_status()?;
+        who.client.post(room, content, None).await?;
         Ok(())
     }
 

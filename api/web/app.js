@@ -17,6 +17,7 @@ const state = {
   socket: null,
   backoff: 500,
   typingSentAt: 0,
+  readMarker: null, // {room, seq}: where "new messages" begin in the open room
   refreshTimer: null,
 };
 
@@ -202,6 +203,12 @@ async function openRoom(id) {
     page.messages.forEach((m) => store(m));
     state.oldest.set(id, page.next_before);
   }
+  // "New messages" marker: above the first unread message by someone else.
+  const others = [...(state.messages.get(id) || new Map()).values()]
+    .filter((m) => m.user.id !== state.session.id && !m.deleted)
+    .sort((a, b) => a.seq - b.seq);
+  const firstUnread = room.unread > 0 ? others[Math.max(0, others.length - room.unread)] : null;
+  state.readMarker = { room: id, seq: firstUnread ? firstUnread.seq : null };
   room.unread = 0;
   renderRooms();
   renderHeader();
@@ -302,7 +309,13 @@ function render(toBottom = false) {
   const box = $("#messages");
   const atBottom = toBottom || box.scrollHeight - box.scrollTop - box.clientHeight < 60;
   const stored = [...(state.messages.get(id) || new Map()).values()].sort((a, b) => a.seq - b.seq);
-  const items = stored.map(messageItem);
+  const items = [];
+  for (const m of stored) {
+    if (state.readMarker?.room === id && state.readMarker.seq === m.seq) {
+      items.push(el("li", { class: "read-marker", title: "new messages" }));
+    }
+    items.push(messageItem(m));
+  }
   for (const [temp_id, post] of state.pending) {
     if (post.room === id) items.push(pendingItem(temp_id, post));
   }

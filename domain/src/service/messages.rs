@@ -39,32 +39,14 @@ impl Services {
             .await
     }
 
-    /// Stores a post from a connection known to follow the room (the hub checked
+    /// Queues a post from a connection known to follow the room (the hub checked
     /// membership at connect and follows membership events), so the hot path reads
-    /// nothing before it writes.
+    /// nothing before it writes. Returns once the post is queued; the outcome comes
+    /// later, and posts submitted in turn are stored in that order, which lets one
+    /// connection keep many posts in flight.
     ///
-    /// Fails with `Invalid`, `NotFound` (the room is gone) or
-    /// `Conflict("temp_id_conflict")`.
-    pub async fn post_as_member(
-        &self,
-        room_id: RoomId,
-        author: &UserSummary,
-        content: &str,
-        temp_id: Option<&str>,
-        origin: Option<u64>,
-    ) -> Result<Appended> {
-        let (body, temp_id) = parse_post(content, temp_id)?;
-        self.submit(room_id, author, body, temp_id, origin)
-            .await?
-            .outcome()
-            .await
-    }
-
-    /// Like [`Services::post_as_member`], but returns once the post is queued: the
-    /// outcome comes later, and posts submitted in turn are stored in that order. This
-    /// lets one connection keep many posts in flight.
-    ///
-    /// Fails with `Invalid` at once; the pending outcome fails as `post_as_member`.
+    /// Fails with `Invalid` at once; the pending outcome fails with `NotFound` (the
+    /// room is gone) or `Conflict("temp_id_conflict")`.
     pub async fn submit_as_member(
         &self,
         room_id: RoomId,

@@ -98,6 +98,9 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         &chat,
     ]);
     let screen = || tmux(&["-L", &socket, "capture-pane", "-p", "-t", &session]);
+    let type_line = |text: &str| {
+        tmux(&["-L", &socket, "send-keys", "-t", &session, text, "Enter"]);
+    };
 
     // The old CLI clients' flow: username and password at a prompt.
     assert!(
@@ -105,36 +108,20 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         "{}",
         screen()
     );
-    tmux(&["-L", &socket, "send-keys", "-t", &session, "alice", "Enter"]);
+    type_line("alice");
     assert!(
         wait_for(Duration::from_secs(5), || screen().contains("Password:")),
         "{}",
         screen()
     );
-    tmux(&[
-        "-L",
-        &socket,
-        "send-keys",
-        "-t",
-        &session,
-        "alice123",
-        "Enter",
-    ]);
+    type_line("alice123");
     let joined = wait_for(Duration::from_secs(10), || {
         screen().contains("general · online")
     });
     assert!(joined, "{}", screen());
     assert!(!screen().contains("alice123"), "the password is not echoed");
 
-    tmux(&[
-        "-L",
-        &socket,
-        "send-keys",
-        "-t",
-        &session,
-        "hello from the terminal",
-        "Enter",
-    ]);
+    type_line("hello from the terminal");
     let shown = wait_for(Duration::from_secs(10), || {
         screen().contains("Alice: hello from the terminal")
     });
@@ -182,7 +169,7 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
     );
     std::fs::write(server.dir.join("screen.txt"), screen()).unwrap();
 
-    tmux(&["-L", &socket, "send-keys", "-t", &session, "/quit", "Enter"]);
+    type_line("/quit");
     let quit = wait_for(Duration::from_secs(5), || {
         !Command::new("tmux")
             .args(["-L", &socket, "has-session", "-t", &session])

@@ -124,3 +124,30 @@ async fn an_invited_member_may_connect_to_a_private_room() {
     let mut socket = app.chat(&secret, &bob.token).await;
     assert_eq!(socket.next().await["type"], "history");
 }
+
+#[tokio::test]
+async fn a_malformed_since_closes_4400_on_both_endpoints() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "general", "public").await;
+
+    let chat = app
+        .ws(&format!(
+            "/api/v1/chat/{room}?token={}&since=-3",
+            alice.token
+        ))
+        .await
+        .closed()
+        .await;
+    let all = app
+        .ws(&format!(
+            "/api/v1/ws?token={}&since=not-a-pair",
+            alice.token
+        ))
+        .await
+        .closed()
+        .await;
+
+    assert_eq!(chat.code, 4400, "{chat:?}");
+    assert_eq!(all.code, 4400, "{all:?}");
+}

@@ -30,6 +30,7 @@ impl Hub {
     }
 
     fn dispatch(&self, event: Event) {
+        let edited = matches!(event, Event::MessageEdited(_));
         match event {
             Event::MessagePosted { message, origin } => {
                 let room = message.room_id;
@@ -40,31 +41,22 @@ impl Hub {
                 let frame = Outgoing::new(&ServerFrame::Message(message.into()), kind);
                 deliver(&self.lock(), room, &frame, origin);
             }
-            Event::MessageEdited(message) => {
+            Event::MessageEdited(message) | Event::MessageDeleted(message) => {
                 let room = message.room_id;
-                let frame = ServerFrame::Edited {
-                    room_id: room.as_uuid(),
-                    message: message.into(),
+                let room_id = room.as_uuid();
+                let frame = if edited {
+                    ServerFrame::Edited {
+                        room_id,
+                        message: message.into(),
+                    }
+                } else {
+                    ServerFrame::Deleted {
+                        room_id,
+                        message: message.into(),
+                    }
                 };
-                deliver(
-                    &self.lock(),
-                    room,
-                    &Outgoing::new(&frame, Kind::Reliable),
-                    None,
-                );
-            }
-            Event::MessageDeleted(message) => {
-                let room = message.room_id;
-                let frame = ServerFrame::Deleted {
-                    room_id: room.as_uuid(),
-                    message: message.into(),
-                };
-                deliver(
-                    &self.lock(),
-                    room,
-                    &Outgoing::new(&frame, Kind::Reliable),
-                    None,
-                );
+                let frame = Outgoing::new(&frame, Kind::Reliable);
+                deliver(&self.lock(), room, &frame, None);
             }
             Event::ReadMoved {
                 room_id,

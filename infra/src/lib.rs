@@ -73,7 +73,7 @@ impl Infra {
             tokens: tokens.clone(),
             bus: bus.clone(),
             presence: presence.clone(),
-            health: Arc::new(db::DbHealth(db.clone())),
+            health: Arc::new(db::DbHealth::new(db.clone(), &writer)),
         });
         if settings.demo {
             demo::seed(&services)

@@ -8,6 +8,7 @@
 //! database with a random name that is dropped when the test ends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod disk;
 pub mod ws;
 
 use std::path::PathBuf;
@@ -49,7 +50,12 @@ impl StopHandle {
 
 enum TestDb {
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Made and removed by the test itself.
+    Provided,
 }
 
 /// A signed-up, logged-in user.
@@ -144,6 +150,15 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server on a fresh database after `configure` adjusts the settings.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (database_url, db) = fresh_database().await;
+    start(database_url, db, configure).await
+}
+
+/// Starts a server on a database the test made itself (and cleans up itself).
+pub async fn spawn_app_on(database_url: &str) -> TestApp {
+    start(database_url.to_owned(), TestDb::Provided, |_| {}).await
+}
+
+async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::for_tests(database_url.clone());
     configure(&mut settings);
     let app = Application::build(settings).await.expect("server builds");
@@ -162,10 +177,30 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// `postgres://user@host:port` when `PAPO_TEST_DATABASE_URL` names a PostgreSQL server.
+pub fn postgres_base() -> Option<String> {
+    std::env::var("PAPO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .map(|url| server_base(&url))
+}
+
+/// Runs `work` to completion on a runtime of its own: `Drop` runs inside the test's
+/// runtime, which cannot block on itself.
+pub(crate) fn block_on_fresh_runtime(work: impl std::future::Future<Output = ()> + Send + 'static) {
+    let _ = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(work);
+    })
+    .join();
+}
+
 async fn fresh_database() -> (String, TestDb) {
-    match std::env::var("PAPO_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let base = server_base(&url);
+    match postgres_base() {
+        Some(base) => {
             let name = format!("papo_test_{}", Uuid::new_v4().simple());
             let admin_url = format!("{base}/postgres");
             let admin = Database::connect(admin_url.clone())
@@ -181,7 +216,7 @@ async fn fresh_database() -> (String, TestDb) {
                 TestDb::Postgres { admin_url, name },
             )
         }
-        _ => {
+        None => {
             let dir = std::env::temp_dir().join(format!("papo-test-{}", Uuid::new_v4()));
             std::fs::create_dir_all(&dir).expect("temp dir");
             let url = format!("sqlite://{}/papo.db", dir.display());
@@ -203,26 +238,19 @@ fn server_base(url: &str) -> String {
 impl Drop for TestApp {
     fn drop(&mut self) {
         match &self.db {
+            TestDb::Provided => {}
             TestDb::Sqlite(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
             TestDb::Postgres { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime, which cannot block on itself.
-                let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    runtime.block_on(async {
-                        if let Ok(admin) = Database::connect(admin_url).await {
-                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                            let _ = admin.execute_unprepared(&sql).await;
-                            let _ = admin.close().await;
-                        }
-                    });
-                })
-                .join();
+                block_on_fresh_runtime(async move {
+                    if let Ok(admin) = Database::connect(admin_url).await {
+                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                        let _ = admin.execute_unprepared(&sql).await;
+                        let _ = admin.close().await;
+                    }
+                });
             }
         }
     }

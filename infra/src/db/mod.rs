@@ -2,6 +2,7 @@
 //! that implement `domain`'s storage ports.
 
 pub mod entity;
+mod errors;
 mod messages;
 mod refresh_tokens;
 mod rooms;
@@ -10,11 +11,14 @@ mod writer;
 
 use std::time::Duration;
 
-use domain::Error;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqlErr,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    sqlx::{
+        self, Connection,
+        pool::PoolOptions,
+        sqlite::{SqliteJournalMode, SqliteSynchronous},
+    },
 };
 
 pub use messages::SqlMessages;
@@ -23,12 +27,18 @@ pub use rooms::SqlRooms;
 pub use users::SqlUsers;
 pub use writer::GroupWriter;
 
+use errors::WriteHealth;
+pub(crate) use errors::{db_error, is_unique_violation};
+
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`), failing fast when the server
 /// cannot be reached.
 ///
 /// SQLite files are created if missing and run in WAL mode (readers never wait for the
 /// writer) with foreign keys on and `synchronous=FULL`, so that a commit, and therefore
 /// an acknowledgement, survives a power cut.
+///
+/// A connection whose transaction could not be ended is closed instead of pooled (see
+/// [`discard_if_still_in_a_transaction`]).
 ///
 /// Fails when the URL is malformed or the database cannot be opened.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -44,8 +54,39 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-        });
+        })
+        .map_sqlx_sqlite_pool_opts(discard_if_still_in_a_transaction)
+        .map_sqlx_postgres_pool_opts(discard_if_still_in_a_transaction);
     Database::connect(options).await
+}
+
+/// Makes the pool close, rather than reuse, a connection that is still inside a
+/// transaction when it is handed back.
+///
+/// Why: when a write fails with `SQLITE_FULL` or an I/O error, SQLite may roll the
+/// transaction back by itself; the `ROLLBACK` that follows then fails, and sqlx still
+/// counts the connection as one transaction deep. Reused, that connection turns the
+/// next `BEGIN … COMMIT` into `SAVEPOINT … RELEASE` inside a transaction that never
+/// commits: writes are reported as committed, held under a write lock that blocks
+/// every other writer, and lost. A connection in that state is closed, which ends
+/// whatever transaction it still holds; the pool opens a fresh one when needed.
+fn discard_if_still_in_a_transaction<DB: sqlx::Database>(
+    options: PoolOptions<DB>,
+) -> PoolOptions<DB> {
+    options.after_release(|conn, _| {
+        Box::pin(async move {
+            if conn.is_in_transaction() {
+                // A dropped transaction queues its ROLLBACK; a round trip lets it run
+                // first, so only a connection whose rollback failed is closed.
+                conn.ping().await?;
+            }
+            let clean = !conn.is_in_transaction();
+            if !clean {
+                tracing::warn!("closing a database connection whose transaction did not end");
+            }
+            Ok(clean)
+        })
+    })
 }
 
 /// Whether `url` names a SQLite database.
@@ -73,34 +114,56 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
 
-/// [`HealthProbe`](domain::ports::HealthProbe) over the pool.
+/// [`HealthProbe`](domain::ports::HealthProbe) over the pool and the writer.
+///
+/// The database is healthy when it answers a read and the writer's last commit did not
+/// fail for a storage reason (disk full, I/O error, read-only): a full disk still
+/// answers `SELECT 1`, so a read alone would call a chat that cannot store a message
+/// healthy. The writer's next successful commit clears a failure; with no posts coming,
+/// a failure older than [`RECHECK_AFTER`] is checked again by a small write.
 #[derive(Clone)]
-pub struct DbHealth(pub DatabaseConnection);
+pub struct DbHealth {
+    db: DatabaseConnection,
+    writes: WriteHealth,
+}
+
+/// How long a failed commit decides `/health` before a probe write checks again.
+const RECHECK_AFTER: Duration = Duration::from_secs(10);
+
+impl DbHealth {
+    /// The probe for `writer`'s database.
+    pub fn new(db: DatabaseConnection, writer: &GroupWriter) -> Self {
+        Self {
+            db,
+            writes: writer.health(),
+        }
+    }
+
+    /// Whether the database took writes lately, or takes one now.
+    async fn takes_writes(&self) -> bool {
+        match self.writes.failing_since() {
+            None => true,
+            Some(since) if since.elapsed() < RECHECK_AFTER => false,
+            Some(_) => {
+                let probe = "UPDATE write_probe SET writes = writes + 1 WHERE id = 1";
+                let ok = self.db.execute_unprepared(probe).await.is_ok();
+                if ok {
+                    self.writes.recovered();
+                }
+                ok
+            }
+        }
+    }
+}
 
 #[async_trait::async_trait]
 impl domain::ports::HealthProbe for DbHealth {
     async fn database_ok(&self) -> bool {
-        ping(&self.0).await
+        ping(&self.db).await && self.takes_writes().await
     }
 }
 
 /// The database kind behind a connection, for the few statements that differ.
 pub fn backend(db: &DatabaseConnection) -> DbBackend {
     db.get_database_backend()
-}
-
-/// Maps a database error into the domain's vocabulary: an unreachable database is
-/// `Unavailable`, anything else `Internal` (the cause is kept for the log, not shown
-/// to clients).
-pub(crate) fn db_error(err: DbErr) -> Error {
-    match &err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Error::Unavailable(err.to_string()),
-        _ => Error::Internal(err.to_string()),
-    }
-}
-
-/// Whether `err` is a unique-constraint violation (the one place that knows how each
-/// backend reports it).
-pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }

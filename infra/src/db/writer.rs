@@ -27,7 +27,7 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::{SqlMessages, db_error, entity::message, messages::to_message};
+use super::{SqlMessages, WriteHealth, db_error, entity::message, messages::to_message};
 
 struct Job {
     message: NewMessage,
@@ -46,6 +46,7 @@ enum Command {
 pub struct GroupWriter {
     jobs: mpsc::Sender<Command>,
     reads: SqlMessages,
+    health: WriteHealth,
     done: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
@@ -55,12 +56,19 @@ impl GroupWriter {
     pub fn start(db: DatabaseConnection, bus: Arc<dyn EventBus>, max_batch: usize) -> Self {
         let (jobs, rx) = mpsc::channel(max_batch.max(1) * 4);
         let reads = SqlMessages::new(db.clone());
-        let task = tokio::spawn(run(db, bus, rx, max_batch.max(1)));
+        let health = WriteHealth::default();
+        let task = tokio::spawn(run(db, bus, health.clone(), rx, max_batch.max(1)));
         Self {
             jobs,
             reads,
+            health,
             done: Arc::new(tokio::sync::Mutex::new(Some(task))),
         }
+    }
+
+    /// Whether the last commit failed for want of storage (read by `/health`).
+    pub(crate) fn health(&self) -> WriteHealth {
+        self.health.clone()
     }
 
     /// Waits until every post queued so far is committed (or failed) and stops the
@@ -79,6 +87,7 @@ impl GroupWriter {
 async fn run(
     db: DatabaseConnection,
     bus: Arc<dyn EventBus>,
+    health: WriteHealth,
     mut rx: mpsc::Receiver<Command>,
     max_batch: usize,
 ) {
@@ -97,7 +106,7 @@ async fn run(
             }
         }
         if !batch.is_empty() {
-            commit_batch(&db, bus.as_ref(), std::mem::take(&mut batch)).await;
+            commit_batch(&db, bus.as_ref(), &health, std::mem::take(&mut batch)).await;
         }
         if stopping {
             rx.close();
@@ -122,9 +131,16 @@ fn shutting_down() -> Error {
 /// the batch fails for any other reason, such as a deleted room) the transaction
 /// rolls back, seqs included, and each post is settled alone, with a look-up, so one
 /// bad post cannot sink the others.
-async fn commit_batch(db: &DatabaseConnection, bus: &dyn EventBus, jobs: Vec<Job>) {
+async fn commit_batch(
+    db: &DatabaseConnection,
+    bus: &dyn EventBus,
+    health: &WriteHealth,
+    jobs: Vec<Job>,
+) {
     let (fresh, twins) = split_twins(jobs);
-    match insert_all(db, &fresh).await {
+    let inserted = insert_all(db, &fresh).await;
+    health.record(&inserted);
+    match inserted {
         Ok(stored) => {
             for (twin, original) in twins {
                 let outcome = match stored.get(original) {
@@ -153,14 +169,14 @@ async fn commit_batch(db: &DatabaseConnection, bus: &dyn EventBus, jobs: Vec<Job
             let mut all: Vec<Job> = fresh;
             all.extend(twins.into_iter().map(|(twin, _)| twin));
             for job in all {
-                settle_alone(db, bus, job).await;
+                settle_alone(db, bus, health, job).await;
             }
         }
     }
 }
 
 /// One post in its own transaction, after checking whether it is a retry.
-async fn settle_alone(db: &DatabaseConnection, bus: &dyn EventBus, job: Job) {
+async fn settle_alone(db: &DatabaseConnection, bus: &dyn EventBus, health: &WriteHealth, job: Job) {
     match previous_post(db, &job.message).await {
         Ok(Some(outcome)) => {
             let _ = job.reply.send(outcome);
@@ -172,7 +188,9 @@ async fn settle_alone(db: &DatabaseConnection, bus: &dyn EventBus, job: Job) {
             return;
         }
     }
-    match insert_all(db, std::slice::from_ref(&job)).await {
+    let inserted = insert_all(db, std::slice::from_ref(&job)).await;
+    health.record(&inserted);
+    match inserted {
         Ok(mut stored) => match stored.pop() {
             Some(message) => publish_and_answer(bus, job, message),
             None => {

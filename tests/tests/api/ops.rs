@@ -1,5 +1,6 @@
 //! Operations: migrations both ways, health when the database is gone.
 
+use migration::MigratorTrait;
 use papo_tests::spawn_app;
 use sea_orm::ConnectionTrait;
 
@@ -11,7 +12,8 @@ async fn every_migration_reverts_and_reapplies_cleanly() {
     app.stop_handle().stop();
     let db = infra::db::connect(&app.database_url).await.unwrap();
 
-    infra::db::rollback(&db, 5).await.unwrap();
+    let all = u32::try_from(migration::Migrator::migrations().len()).unwrap();
+    infra::db::rollback(&db, all).await.unwrap();
     let gone = db.execute_unprepared("SELECT COUNT(*) FROM users").await;
     infra::db::migrate(&db).await.unwrap();
     let back = db.execute_unprepared("SELECT COUNT(*) FROM messages").await;

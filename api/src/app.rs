@@ -1,5 +1,6 @@
 //! The server: built once from settings, run until a shutdown signal.
 
+use papo_protocol::CloseCode;
 use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context;
@@ -88,7 +89,10 @@ impl Application {
         let hub = self.hub.clone();
         let signal = async move {
             shutdown.await;
-            hub.close_all(Ending::Close(1001, "The server is shutting down.".into()));
+            hub.close_all(Ending::Close(
+                CloseCode::GoingAway,
+                "The server is shutting down.".into(),
+            ));
         };
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, signal, Some(Duration::from_secs(10)))

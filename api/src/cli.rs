@@ -28,10 +28,10 @@ pub enum Command {
     },
     /// Chat in the terminal: log in (or --register) at a prompt or from flags, then a
     /// full-screen chat with rooms, online users and slash commands.
-    Chat(crate::chat::ChatArgs),
+    Chat(papo_tui::ChatArgs),
     /// Post one message to a room and exit (for scripts): `papo send --room general
     /// "hello"`, or the text from standard input when none is given.
-    Send(SendArgs),
+    Send(papo_tui::SendArgs),
     /// Apply pending database migrations, or revert the newest with `--down N`, and
     /// exit.
     Migrate {
@@ -41,23 +41,4 @@ pub enum Command {
         #[command(flatten)]
         settings: Settings,
     },
-}
-
-/// `papo send`: who posts where.
-#[derive(Debug, clap::Args)]
-pub struct SendArgs {
-    /// The server.
-    #[arg(long, env = "PAPO_URL", default_value = "http://127.0.0.1:8000")]
-    pub url: String,
-    /// Whose account to post with.
-    #[arg(long, short, env = "PAPO_USERNAME")]
-    pub username: String,
-    /// Its password.
-    #[arg(long, short, env = "PAPO_PASSWORD", hide_env_values = true)]
-    pub password: String,
-    /// The room's name (any letter case) or id.
-    #[arg(long, short)]
-    pub room: String,
-    /// The message; read from standard input when absent.
-    pub text: Option<String>,
 }

@@ -14,14 +14,12 @@
 
 pub mod app;
 mod auth;
-pub mod chat;
 pub mod cli;
 mod dto;
 mod observe;
 mod payload;
 mod problem;
 mod routes;
-pub mod send;
 pub mod telemetry;
 mod throttle;
 mod web;

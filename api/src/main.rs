@@ -21,10 +21,10 @@ async fn main() -> anyhow::Result<()> {
         None => serve(cli.settings).await,
         Some(Command::Serve { settings }) => serve(settings).await,
         Some(Command::Migrate { down, settings }) => migrate(settings, down).await,
-        Some(Command::Chat(args)) => papo_api::chat::run(args).await,
+        Some(Command::Chat(args)) => papo_tui::chat::run(args).await,
         Some(Command::Send(args)) => {
-            let text = papo_api::send::text_of(&args)?;
-            let message = papo_api::send::send(&args, &text).await?;
+            let text = papo_tui::send::text_of(&args)?;
+            let message = papo_tui::send::send(&args, &text).await?;
             println!("sent: seq {} in room {}", message.seq, message.room_id);
             Ok(())
         }

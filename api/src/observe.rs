@@ -4,6 +4,7 @@
 //! poem's own `Tracing` middleware logs the full URI; WebSocket clients put their
 //! access token in the query string, so this one logs the path only.
 
+use papo_protocol::ErrorCode;
 use std::time::Instant;
 
 use poem::{
@@ -109,7 +110,7 @@ async fn limit_body(req: &mut Request, max: usize) -> std::result::Result<(), Pr
         Err(ReadBodyError::PayloadTooLarge) => Err(too_large()),
         Err(err) => Err(Problem::new(
             poem::http::StatusCode::BAD_REQUEST,
-            "unreadable_body",
+            ErrorCode::UnreadableBody,
             format!("The request body could not be read: {err}."),
         )),
     }

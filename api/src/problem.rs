@@ -1,6 +1,7 @@
 //! RFC 9457 problem details: the one shape of every error papo returns, including
 //! poem's own (unknown route, wrong method, unparsable parameter, missing bearer).
 
+use papo_protocol::ErrorCode;
 use poem::{
     Response,
     error::{NotFoundError, ResponseError},
@@ -53,14 +54,14 @@ pub struct ProblemBody {
 #[error("{status} {code}: {detail}")]
 pub struct Problem {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     errors: Option<Vec<FieldProblem>>,
     retry_after: Option<u64>,
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -80,7 +81,7 @@ impl Problem {
             errors: Some(errors),
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ErrorCode::ValidationFailed,
                 detail,
             )
         }
@@ -93,17 +94,17 @@ impl Problem {
             retry_after: Some(secs),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
+                ErrorCode::TooManyAttempts,
                 format!("Too many failed logins for this username; retry in {secs} s."),
             )
         }
     }
 
     pub fn malformed_json(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed_json", detail)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, detail)
     }
 
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
     }
 
@@ -113,7 +114,7 @@ impl Problem {
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             errors: self.errors.clone(),
         }
     }
@@ -132,7 +133,7 @@ impl ResponseError for Problem {
             .body(body);
         if self.status == StatusCode::UNAUTHORIZED {
             let challenge = match self.code {
-                "missing_token" => "Bearer".to_owned(),
+                ErrorCode::MissingToken => "Bearer".to_owned(),
                 _ => format!(
                     "Bearer error=\"invalid_token\", error_description=\"{}\"",
                     self.detail
@@ -174,7 +175,7 @@ impl From<domain::Error> for Problem {
                 tracing::error!(%cause, "dependency unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "service_unavailable",
+                    ErrorCode::ServiceUnavailable,
                     "The database is unavailable; try again shortly.",
                 )
             }
@@ -182,7 +183,7 @@ impl From<domain::Error> for Problem {
                 tracing::error!(%cause, "internal error");
                 Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
+                    ErrorCode::InternalError,
                     "Something went wrong on our side.",
                 )
             }
@@ -241,11 +242,15 @@ pub async fn catch_all(err: poem::Error) -> Response {
 
 fn translate(err: &poem::Error) -> Problem {
     if err.is::<NotFoundError>() || err.status() == StatusCode::NOT_FOUND {
-        return Problem::new(StatusCode::NOT_FOUND, "not_found", "No such resource.");
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "No such resource.",
+        );
     }
     if err.is::<AuthorizationError>() {
         return Problem::unauthorized(
-            "missing_token",
+            ErrorCode::MissingToken,
             "An `Authorization: Bearer <access token>` header is required.",
         );
     }
@@ -253,7 +258,7 @@ fn translate(err: &poem::Error) -> Problem {
         // An id that cannot be an id names nothing: /rooms/general is simply not there.
         return Problem::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("No resource at this path ({}).", path.reason),
         );
     }
@@ -272,14 +277,14 @@ fn translate(err: &poem::Error) -> Problem {
     if let Some(content_type) = err.downcast_ref::<ContentTypeError>() {
         return Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             content_type.to_string(),
         );
     }
     match err.status() {
         StatusCode::METHOD_NOT_ALLOWED => Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "This method is not allowed on this resource.",
         ),
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
@@ -287,18 +292,18 @@ fn translate(err: &poem::Error) -> Problem {
             tracing::error!(error = %err, "unhandled server error");
             Problem::new(
                 status,
-                "internal_error",
+                ErrorCode::InternalError,
                 "Something went wrong on our side.",
             )
         }
-        status => Problem::new(status, "bad_request", err.to_string()),
+        status => Problem::new(status, ErrorCode::BadRequest, err.to_string()),
     }
 }
 
 pub fn too_large() -> Problem {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         "The request body is too large.",
     )
 }

@@ -3,13 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A user as messages and member lists show them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserRef {
-    pub id: Uuid,
-    pub name: String,
-    pub username: String,
-}
+pub use papo_protocol::{Message, UserRef};
 
 /// A user in the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,19 +43,6 @@ pub struct RoomListing {
     pub visibility: String,
     pub member_count: u64,
     pub unread: u64,
-}
-
-/// A message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    pub id: Uuid,
-    pub room_id: Uuid,
-    pub seq: i64,
-    pub user: UserRef,
-    pub content: String,
-    pub timestamp: String,
-    pub edited_at: Option<String>,
-    pub deleted: bool,
 }
 
 /// A page of history, oldest first.

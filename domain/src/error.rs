@@ -1,5 +1,7 @@
 //! The business error vocabulary. `api` maps each variant to an HTTP status once.
 
+pub use papo_protocol::ErrorCode;
+
 /// A problem with one input field, reported back to the client as `errors[]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -26,16 +28,16 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     /// Missing, invalid or expired credentials (HTTP 401).
     #[error("{detail}")]
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: ErrorCode, detail: String },
     /// The caller is known but may not do this (HTTP 403).
     #[error("{detail}")]
-    Forbidden { code: &'static str, detail: String },
+    Forbidden { code: ErrorCode, detail: String },
     /// The resource does not exist (HTTP 404).
     #[error("{detail}")]
-    NotFound { code: &'static str, detail: String },
+    NotFound { code: ErrorCode, detail: String },
     /// The request clashes with the current state, e.g. a taken name (HTTP 409).
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     /// A dependency (the database) cannot be reached (HTTP 503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -53,28 +55,28 @@ impl Error {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Unauthorized {
             code,
             detail: detail.into(),
         }
     }
 
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Forbidden {
             code,
             detail: detail.into(),
         }
     }
 
-    pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::NotFound {
             code,
             detail: detail.into(),
         }
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Conflict {
             code,
             detail: detail.into(),
@@ -82,15 +84,15 @@ impl Error {
     }
 
     /// The stable machine-readable code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid(_) => "validation_failed",
+            Self::Invalid(_) => ErrorCode::ValidationFailed,
             Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
             | Self::NotFound { code, .. }
-            | Self::Conflict { code, .. } => code,
-            Self::Unavailable(_) => "service_unavailable",
-            Self::Internal(_) => "internal_error",
+            | Self::Conflict { code, .. } => *code,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 }

@@ -22,5 +22,5 @@ pub mod room;
 pub mod service;
 pub mod user;
 
-pub use error::{Error, FieldError, Result};
+pub use error::{Error, ErrorCode, FieldError, Result};
 pub use ids::{MessageId, RoomId, UserId};

@@ -3,7 +3,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
 use domain::{
-    Error, Result, UserId,
+    Error, ErrorCode, Result, UserId,
     ports::{AccessToken, Claims, TokenService},
     user::User,
 };
@@ -80,10 +80,13 @@ impl TokenService for JwtTokens {
         let data =
             decode::<JwtClaims>(token, &self.decoding, &self.validation).map_err(|e| {
                 match e.kind() {
-                    ErrorKind::ExpiredSignature => {
-                        Error::unauthorized("token_expired", "The access token has expired.")
+                    ErrorKind::ExpiredSignature => Error::unauthorized(
+                        ErrorCode::TokenExpired,
+                        "The access token has expired.",
+                    ),
+                    _ => {
+                        Error::unauthorized(ErrorCode::InvalidToken, "The access token is invalid.")
                     }
-                    _ => Error::unauthorized("invalid_token", "The access token is invalid."),
                 }
             })?;
         let claims = data.claims;
@@ -155,7 +158,7 @@ mod tests {
             .issue_at(&user, Utc::now() - Duration::hours(1))
             .unwrap();
         let err = tokens.verify_access(&old.token).unwrap_err();
-        assert_eq!(err.code(), "token_expired");
+        assert_eq!(err.code(), ErrorCode::TokenExpired);
     }
 
     #[test]
@@ -168,7 +171,7 @@ mod tests {
         let token = other.issue_access(&alice()).unwrap();
         assert_eq!(
             tokens().verify_access(&token.token).unwrap_err().code(),
-            "invalid_token"
+            ErrorCode::InvalidToken
         );
     }
 

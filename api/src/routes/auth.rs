@@ -1,5 +1,6 @@
 //! Sign-up, login (OAuth2 password form or JSON), refresh and logout.
 
+use papo_protocol::ErrorCode;
 use std::{sync::Arc, time::Instant};
 
 use domain::service::{Services, Session};
@@ -148,7 +149,7 @@ impl AuthApi {
                 Ok(Json(session.into()))
             }
             Err(err) => {
-                if err.code() == "invalid_credentials" {
+                if err.code() == ErrorCode::InvalidCredentials {
                     throttle.failed(username, Instant::now());
                 }
                 Err(err.into())
@@ -176,7 +177,7 @@ impl AuthApi {
             }
             (None, None) => {
                 return Err(Problem::unauthorized(
-                    "missing_token",
+                    ErrorCode::MissingToken,
                     "Send {\"refresh_token\"} or an `Authorization: Bearer` access token.",
                 ));
             }
@@ -202,7 +203,7 @@ impl AuthApi {
 }
 
 fn unauthorized_from(err: poem::Error) -> Problem {
-    err.downcast_ref::<Problem>()
-        .cloned()
-        .unwrap_or_else(|| Problem::unauthorized("invalid_token", "The access token is invalid."))
+    err.downcast_ref::<Problem>().cloned().unwrap_or_else(|| {
+        Problem::unauthorized(ErrorCode::InvalidToken, "The access token is invalid.")
+    })
 }

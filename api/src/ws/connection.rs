@@ -1,6 +1,7 @@
 //! One WebSocket connection: admission, the initial history, a reader that handles
 //! client frames, and a writer that drains the connection's queue.
 
+use papo_protocol::CloseCode;
 use std::{
     sync::{
         Arc,
@@ -37,7 +38,7 @@ pub enum Admission {
     Admitted(Admitted),
     /// Accept, then close with this code and reason (e.g. 1008 for a bad token).
     Refused {
-        code: u16,
+        code: CloseCode,
         reason: String,
     },
 }
@@ -76,7 +77,7 @@ pub async fn run(hub: Arc<Hub>, socket: WebSocketStream, admission: Admission) {
     };
     if !ok {
         control.end(Ending::Close(
-            1011,
+            CloseCode::InternalError,
             "Could not load history; try again.".into(),
         ));
     }
@@ -105,7 +106,7 @@ pub async fn run(hub: Arc<Hub>, socket: WebSocketStream, admission: Admission) {
     };
     hub.unregister(id).await;
     if !finished {
-        control.end(Ending::Close(1000, String::new()));
+        control.end(Ending::Close(CloseCode::Normal, String::new()));
         let _ = writer_task.await;
     }
 }

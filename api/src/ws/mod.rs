@@ -14,6 +14,7 @@ mod reader;
 mod typing;
 mod writer;
 
+use papo_protocol::{CloseCode, ErrorCode};
 use std::sync::Arc;
 
 use domain::{Error, RoomId, room::Visibility, service::Services, user::UserSummary};
@@ -108,7 +109,7 @@ fn upgrade(ws: WebSocket, hub: Arc<Hub>, admission: Admission) -> BoxWebSocketUp
         .boxed()
 }
 
-fn refused(code: u16, reason: impl Into<String>) -> Admission {
+fn refused(code: CloseCode, reason: impl Into<String>) -> Admission {
     Admission::Refused {
         code,
         reason: reason.into(),
@@ -125,13 +126,15 @@ fn caller(
         .or_else(|| bearer_token(req).map(str::to_owned))
         .ok_or_else(|| {
             refused(
-                1008,
+                CloseCode::PolicyViolation,
                 "An access token is required (?token= or Authorization: Bearer).",
             )
         })?;
     let claims = services.authenticate(&token).map_err(|e| match e.code() {
-        "token_expired" => refused(1008, "The access token has expired."),
-        _ => refused(1008, "The access token is invalid."),
+        ErrorCode::TokenExpired => {
+            refused(CloseCode::PolicyViolation, "The access token has expired.")
+        }
+        _ => refused(CloseCode::PolicyViolation, "The access token is invalid."),
     })?;
     Ok(UserSummary {
         id: claims.user_id,
@@ -152,12 +155,12 @@ async fn admit_room(
         Err(refusal) => return refusal,
     };
     let Ok(room) = uuid::Uuid::parse_str(room).map(RoomId::from_uuid) else {
-        return refused(4404, "No such room.");
+        return refused(CloseCode::NotFound, "No such room.");
     };
     let since = match since.as_deref().map(str::parse::<i64>) {
         None => Vec::new(),
         Some(Ok(seq)) if seq >= 0 => vec![(room, seq)],
-        Some(_) => return refused(4400, "since must be a non-negative seq."),
+        Some(_) => return refused(CloseCode::BadRequest, "since must be a non-negative seq."),
     };
     match services.visible_room(room, user.id).await {
         Ok((found, membership)) => {
@@ -166,14 +169,22 @@ async fn admit_room(
                 && let Err(err) = services.join_room(room, user.id).await
             {
                 tracing::warn!(error = %err, "joining on connect failed");
-                return refused(1011, "Could not join the room; try again.");
+                return refused(
+                    CloseCode::InternalError,
+                    "Could not join the room; try again.",
+                );
             }
         }
-        Err(Error::NotFound { .. }) => return refused(4404, "No such room."),
-        Err(Error::Forbidden { .. }) => return refused(4403, "This room is private."),
+        Err(Error::NotFound { .. }) => return refused(CloseCode::NotFound, "No such room."),
+        Err(Error::Forbidden { .. }) => {
+            return refused(CloseCode::Forbidden, "This room is private.");
+        }
         Err(err) => {
             tracing::warn!(error = %err, "room check failed");
-            return refused(1011, "Could not check the room; try again.");
+            return refused(
+                CloseCode::InternalError,
+                "Could not check the room; try again.",
+            );
         }
     }
     Admission::Admitted(Admitted {
@@ -195,7 +206,12 @@ fn admit_all(
     };
     let since = match parse_since_map(since.as_deref().unwrap_or("")) {
         Some(since) => since,
-        None => return refused(4400, "since must be room_id:seq pairs separated by commas."),
+        None => {
+            return refused(
+                CloseCode::BadRequest,
+                "since must be room_id:seq pairs separated by commas.",
+            );
+        }
     };
     Admission::Admitted(Admitted {
         user,

@@ -1,12 +1,13 @@
 //! The vocabulary of a connection's outgoing queue: what a frame is (for dropping and
 //! resume bookkeeping) and how a connection is told to end.
 
+use papo_protocol::CloseCode;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use domain::RoomId;
 use tokio::sync::Notify;
 
-use super::frames::ServerFrame;
+use super::frames::{self, ServerFrame};
 
 /// What a queued frame is, for dropping and resume bookkeeping.
 #[derive(Debug, Clone, Copy)]
@@ -31,7 +32,7 @@ pub struct Outgoing {
 impl Outgoing {
     pub fn new(frame: &ServerFrame, kind: Kind) -> Self {
         Self {
-            text: frame.to_text(),
+            text: frames::to_text(frame),
             kind,
         }
     }
@@ -41,7 +42,7 @@ impl Outgoing {
 /// connection's writer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
-    Close(u16, String),
+    Close(CloseCode, String),
     /// Too slow: close 4008 naming the last seq sent per room.
     Lagged,
 }

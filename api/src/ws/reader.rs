@@ -1,6 +1,7 @@
 //! The reading half of a connection: client frames, handled one at a time, so one
 //! client's posts keep their order.
 
+use papo_protocol::CloseCode;
 use std::sync::Arc;
 
 use domain::{Error, RoomId, message::HistoryQuery, ports::PendingAppend, user::UserSummary};
@@ -10,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::{
     connection::{Activity, RECENT},
-    frames::{BadFrame, ClientFrame, ServerFrame},
+    frames::{self, BadFrame, ClientFrame, ErrorCode, ServerFrame},
     hub::{ConnId, Control, Ending, Hub, Kind, Outgoing, Scope},
 };
 
@@ -33,7 +34,7 @@ impl Reader {
             match incoming {
                 Ok(WsMessage::Text(text)) => self.handle_text(&text).await,
                 Ok(WsMessage::Binary(_)) => self.reply_error(
-                    "binary_not_supported",
+                    ErrorCode::BinaryNotSupported,
                     "Frames must be JSON text; binary frames are not supported.",
                     None,
                 ),
@@ -44,7 +45,7 @@ impl Reader {
                         || err.to_string().to_lowercase().contains("size");
                     if too_big {
                         self.control.end(Ending::Close(
-                            1009,
+                            CloseCode::TooBig,
                             "Frame too large (limit 64 KiB).".into(),
                         ));
                     }
@@ -58,7 +59,7 @@ impl Reader {
         self.hub.send_to(self.id, Outgoing::new(frame, kind));
     }
 
-    fn reply_error(&self, code: &str, message: &str, temp_id: Option<String>) {
+    fn reply_error(&self, code: ErrorCode, message: &str, temp_id: Option<String>) {
         self.reply(&ServerFrame::error(code, message, temp_id), Kind::Reliable);
     }
 
@@ -79,7 +80,7 @@ impl Reader {
             ClientFrame::Message { temp_id, .. } => temp_id.clone(),
             _ => None,
         };
-        if let ClientFrame::Ping {} = frame {
+        if let ClientFrame::Ping = frame {
             return self.reply(&ServerFrame::Pong, Kind::Reliable);
         }
         if let ClientFrame::Join { room_id } | ClientFrame::Leave { room_id } = frame {
@@ -110,8 +111,10 @@ impl Reader {
                             pending,
                         };
                         if self.acks.send(in_flight).await.is_err() {
-                            self.control
-                                .end(Ending::Close(1011, "Lost the ack queue.".into()));
+                            self.control.end(Ending::Close(
+                                CloseCode::InternalError,
+                                "Lost the ack queue.".into(),
+                            ));
                         }
                     }
                     Err(err) => self.reply_domain_error(&err, temp_id),
@@ -127,30 +130,30 @@ impl Reader {
             ClientFrame::History { before, limit, .. } => {
                 let query = HistoryQuery::Keyset {
                     before,
-                    limit: limit.unwrap_or(RECENT),
+                    limit: limit.map_or(RECENT, u64::from),
                 };
                 match services.history(room, self.user.id, query).await {
                     Ok(page) => {
                         let more = page.next_before.is_some();
-                        let frame = ServerFrame::history(room, page.messages, more);
+                        let frame = frames::history(room, page.messages, more);
                         self.reply(&frame, Kind::Reliable);
                     }
                     Err(err) => self.reply_domain_error(&err, None),
                 }
             }
-            ClientFrame::Join { .. } | ClientFrame::Leave { .. } | ClientFrame::Ping {} => {}
+            ClientFrame::Join { .. } | ClientFrame::Leave { .. } | ClientFrame::Ping => {}
         }
     }
 
     /// The room a frame acts on: the connection's own on `/chat`; the named one, which
     /// the connection must follow, on `/ws`. Answers an error frame when there is none.
     fn room_of(&self, frame: &ClientFrame, temp_id: Option<String>) -> Option<RoomId> {
-        match (self.scope, frame.room_id()) {
+        match (self.scope, frame.room_id().map(RoomId::from_uuid)) {
             (Scope::Room(room), None) => Some(room),
             (Scope::Room(room), Some(named)) if named == room => Some(room),
             (Scope::Room(_), Some(_)) => {
                 self.reply_error(
-                    "wrong_room",
+                    ErrorCode::WrongRoom,
                     "This connection is for another room.",
                     temp_id,
                 );
@@ -158,7 +161,7 @@ impl Reader {
             }
             (Scope::All, None) => {
                 self.reply_error(
-                    "room_id_required",
+                    ErrorCode::RoomIdRequired,
                     "Frames on /api/v1/ws need a \"room_id\".",
                     temp_id,
                 );
@@ -167,7 +170,7 @@ impl Reader {
             (Scope::All, Some(room)) if self.hub.follows(self.id, room) => Some(room),
             (Scope::All, Some(room)) => {
                 let message = format!("You are not in room {room}; send a join frame first.");
-                self.reply_error("not_in_room", &message, temp_id);
+                self.reply_error(ErrorCode::NotInRoom, &message, temp_id);
                 None
             }
         }
@@ -177,7 +180,7 @@ impl Reader {
     async fn membership(&self, frame: &ClientFrame, room: RoomId) {
         if self.scope != Scope::All {
             return self.reply_error(
-                "not_supported",
+                ErrorCode::NotSupported,
                 "join and leave frames are for /api/v1/ws; this connection is for one room.",
                 None,
             );
@@ -209,7 +212,7 @@ impl Reader {
                     },
                     None => Kind::Reliable,
                 };
-                self.reply(&ServerFrame::history(room, page.messages, more), kind);
+                self.reply(&frames::history(room, page.messages, more), kind);
             }
             Err(err) => self.reply_domain_error(&err, None),
         }
@@ -234,7 +237,7 @@ pub async fn forward_acks(hub: Arc<Hub>, id: ConnId, mut in_flight: mpsc::Receiv
                     room: post.room,
                     seq,
                 };
-                (ServerFrame::ack(&appended, post.temp_id), kind)
+                (frames::ack(&appended, post.temp_id), kind)
             }
             Err(err) => (error_frame(&err, post.temp_id), Kind::Reliable),
         };

@@ -1,6 +1,7 @@
 //! The writing half of a connection: the initial history, then the queue, pings, and
 //! the closing frame.
 
+use papo_protocol::CloseCode;
 use std::{
     collections::{BTreeMap, HashMap},
     sync::Arc,
@@ -16,7 +17,7 @@ use poem::web::websocket::{Message as WsMessage, WebSocketStream};
 
 use super::{
     connection::{Activity, Admitted, RECENT},
-    frames::ServerFrame,
+    frames::{self, ErrorCode, ServerFrame},
     hub::{Control, Ending, Hub, Kind, Outgoing, Scope},
 };
 
@@ -83,8 +84,8 @@ impl Writer {
         )
     }
 
-    pub async fn close(&mut self, code: u16, reason: &str) {
-        let frame = WsMessage::close_with(code, reason.to_owned());
+    pub async fn close(&mut self, code: CloseCode, reason: &str) {
+        let frame = WsMessage::close_with(code.as_u16(), reason.to_owned());
         let _ = tokio::time::timeout(self.send_timeout, self.sink.send(frame)).await;
         let _ = tokio::time::timeout(self.send_timeout, self.sink.close()).await;
     }
@@ -98,8 +99,8 @@ impl Writer {
         if let Some(last) = messages.last() {
             self.record(room, last.seq);
         }
-        let frame = ServerFrame::history(room, messages, has_more);
-        self.write(&frame.to_text()).await
+        let frame = frames::history(room, messages, has_more);
+        self.write(&frames::to_text(&frame)).await
     }
 
     fn record(&mut self, room: RoomId, seq: i64) {
@@ -199,7 +200,7 @@ impl Writer {
         match control.ending() {
             Some(Ending::Lagged) => self.cut_for_lag().await,
             Some(Ending::Close(code, reason)) => self.close(code, &reason).await,
-            None => self.close(1000, "").await,
+            None => self.close(CloseCode::Normal, "").await,
         }
     }
 
@@ -225,13 +226,13 @@ impl Writer {
         }
         reason.push('}');
         let frame = ServerFrame::Error {
-            code: "slow_consumer".into(),
+            code: ErrorCode::SlowConsumer,
             message: "Too slow to keep up; reconnect with `since` to resume.".into(),
             temp_id: None,
             resume: Some(resume),
         };
-        if self.write(&frame.to_text()).await {
-            self.close(4008, &reason).await;
+        if self.write(&frames::to_text(&frame)).await {
+            self.close(CloseCode::SlowConsumer, &reason).await;
         }
     }
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Services, user_not_found};
 use crate::{
-    Error, Result, UserId,
+    Error, ErrorCode, Result, UserId,
     error::Validation,
     events::Event,
     ports::{AccessToken, Claims, RefreshTokenRecord},
@@ -23,12 +23,15 @@ pub struct Session {
 }
 
 fn bad_credentials() -> Error {
-    Error::unauthorized("invalid_credentials", "Incorrect username or password.")
+    Error::unauthorized(
+        ErrorCode::InvalidCredentials,
+        "Incorrect username or password.",
+    )
 }
 
 fn bad_refresh_token() -> Error {
     Error::unauthorized(
-        "invalid_refresh_token",
+        ErrorCode::InvalidRefreshToken,
         "The refresh token is invalid, expired or revoked.",
     )
 }
@@ -129,7 +132,7 @@ impl Services {
             .revoke_family(record.family_id)
             .await?;
         Ok(Error::unauthorized(
-            "refresh_token_reused",
+            ErrorCode::RefreshTokenReused,
             "This refresh token was already used; every session from the same login has been revoked.",
         ))
     }

@@ -4,7 +4,7 @@ use chrono::Utc;
 
 use super::Services;
 use crate::{
-    Error, MessageId, Result, RoomId, UserId,
+    Error, ErrorCode, MessageId, Result, RoomId, UserId,
     error::Validation,
     events::Event,
     message::{
@@ -151,7 +151,7 @@ impl Services {
         let message = self.own_message(message_id, user).await?;
         if message.is_deleted() {
             return Err(Error::conflict(
-                "message_deleted",
+                ErrorCode::MessageDeleted,
                 format!("Message {message_id} was deleted."),
             ));
         }
@@ -187,7 +187,7 @@ impl Services {
         let (_, membership) = self.visible_room(room_id, user).await?;
         if membership.is_none() {
             return Err(Error::forbidden(
-                "not_room_member",
+                ErrorCode::NotRoomMember,
                 format!("You are not a member of room {room_id}."),
             ));
         }
@@ -205,7 +205,7 @@ impl Services {
     async fn own_message(&self, message_id: MessageId, user: UserId) -> Result<Message> {
         let not_found = || {
             Error::not_found(
-                "message_not_found",
+                ErrorCode::MessageNotFound,
                 format!("Message {message_id} was not found."),
             )
         };
@@ -218,7 +218,7 @@ impl Services {
         self.visible_room(message.room_id, user).await?;
         if message.author.id != user {
             return Err(Error::forbidden(
-                "not_message_author",
+                ErrorCode::NotMessageAuthor,
                 "Only the author of a message may change it.",
             ));
         }

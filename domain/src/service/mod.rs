@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub use auth::Session;
 
 use crate::{
-    Error, Result, RoomId, UserId,
+    Error, ErrorCode, Result, RoomId, UserId,
     ports::{
         EventBus, HealthProbe, MessageRepository, PasswordHasher, Presence, RefreshTokenRepository,
         RoomRepository, TokenService, UserRepository,
@@ -67,7 +67,7 @@ impl Services {
         let membership = self.ports.rooms.membership(room_id, user).await?;
         if room.visibility.is_members_only() && membership.is_none() {
             return Err(Error::forbidden(
-                "room_forbidden",
+                ErrorCode::RoomForbidden,
                 format!("You are not a member of room {room_id}."),
             ));
         }
@@ -85,9 +85,15 @@ impl Services {
 }
 
 fn room_not_found(room_id: RoomId) -> Error {
-    Error::not_found("room_not_found", format!("Room {room_id} was not found."))
+    Error::not_found(
+        ErrorCode::RoomNotFound,
+        format!("Room {room_id} was not found."),
+    )
 }
 
 fn user_not_found(user_id: UserId) -> Error {
-    Error::not_found("user_not_found", format!("User {user_id} was not found."))
+    Error::not_found(
+        ErrorCode::UserNotFound,
+        format!("User {user_id} was not found."),
+    )
 }

@@ -4,7 +4,7 @@ use chrono::Utc;
 
 use super::{Services, user_not_found};
 use crate::{
-    Error, Result, RoomId, UserId,
+    Error, ErrorCode, Result, RoomId, UserId,
     error::Validation,
     events::Event,
     room::{
@@ -38,7 +38,7 @@ fn parse_user_visibility(raw: &str) -> Result<Visibility, String> {
 
 fn owner_only(room: &Room) -> Error {
     Error::forbidden(
-        "not_room_owner",
+        ErrorCode::NotRoomOwner,
         format!("Only the owner of room {} may do this.", room.id),
     )
 }
@@ -157,7 +157,7 @@ impl Services {
         }
         if membership.role == Role::Owner {
             return Err(Error::conflict(
-                "owner_cannot_leave",
+                ErrorCode::OwnerCannotLeave,
                 "The owner cannot leave their room; delete it instead.",
             ));
         }
@@ -181,7 +181,7 @@ impl Services {
         }
         if !membership.is_some_and(|m| m.role.can_invite()) {
             return Err(Error::forbidden(
-                "not_room_admin",
+                ErrorCode::NotRoomAdmin,
                 format!("Only an owner or admin of room {room_id} may invite."),
             ));
         }
@@ -261,7 +261,7 @@ impl Services {
 
 fn direct_room_fixed() -> Error {
     Error::forbidden(
-        "direct_room",
+        ErrorCode::DirectRoom,
         "The membership of a direct conversation cannot change.",
     )
 }

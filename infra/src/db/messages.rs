@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::{
-    Error, MessageId, Result, RoomId,
+    Error, ErrorCode, MessageId, Result, RoomId,
     message::{Message, MessageBody},
     user::UserSummary,
 };
@@ -128,5 +128,8 @@ pub(crate) fn to_message(model: message::Model, author: UserSummary) -> Message 
 }
 
 fn gone(id: MessageId) -> Error {
-    Error::not_found("message_not_found", format!("Message {id} was not found."))
+    Error::not_found(
+        ErrorCode::MessageNotFound,
+        format!("Message {id} was not found."),
+    )
 }

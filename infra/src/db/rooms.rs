@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::Utc;
 use domain::{
-    Error, Result, RoomId, UserId,
+    Error, ErrorCode, Result, RoomId, UserId,
     ports::RoomRepository,
     room::{
         Description, Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListing, RoomName,
@@ -75,7 +75,7 @@ fn new_membership(room: RoomId, user: UserId, role: Role) -> membership::ActiveM
 
 fn name_taken(name: &RoomName) -> Error {
     Error::conflict(
-        "room_name_taken",
+        ErrorCode::RoomNameTaken,
         format!("A room named {} already exists.", name.as_str()),
     )
 }
@@ -302,9 +302,9 @@ impl RoomRepository for SqlRooms {
                 Err(err) => return Err(db_error(err)),
             }
         }
-        self.find(id)
-            .await?
-            .ok_or_else(|| Error::not_found("room_not_found", format!("Room {id} was not found.")))
+        self.find(id).await?.ok_or_else(|| {
+            Error::not_found(ErrorCode::RoomNotFound, format!("Room {id} was not found."))
+        })
     }
 
     async fn delete(&self, id: RoomId) -> Result<()> {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{
-    Error, Result, UserId,
+    Error, ErrorCode, Result, UserId,
     ports::UserRepository,
     user::{DisplayName, NewUser, User, Username},
 };
@@ -71,7 +71,7 @@ impl UserRepository for SqlUsers {
                 last_seen_at: None,
             }),
             Err(err) if is_unique_violation(&err) => Err(Error::conflict(
-                "username_taken",
+                ErrorCode::UsernameTaken,
                 format!("The username {} is already taken.", new.username.as_str()),
             )),
             Err(err) => Err(db_error(err)),

@@ -16,7 +16,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{
-    Error, MessageId, Result, RoomId,
+    Error, ErrorCode, MessageId, Result, RoomId,
     events::Event,
     message::{Appended, Message, MessageBody, NewMessage},
     ports::{EventBus, MessageRepository, PendingAppend},
@@ -274,7 +274,7 @@ fn judge_retry(new: &NewMessage, previous: &message::Model, temp_id: &str) -> Re
 
 fn temp_id_conflict(temp_id: &str) -> Error {
     Error::conflict(
-        "temp_id_conflict",
+        ErrorCode::TempIdConflict,
         format!("temp_id {temp_id} was already used for a different message."),
     )
 }
@@ -411,7 +411,7 @@ async fn reserve<C: ConnectionTrait>(
     }
     if let Some((missing, _)) = counts.iter().find(|(r, _)| !first.contains_key(r)) {
         return Err(Error::not_found(
-            "room_not_found",
+            ErrorCode::RoomNotFound,
             format!("Room {missing} was not found."),
         ));
     }

@@ -1,9 +1,9 @@
 //! The typed client crate and `papo send`, against a real server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use papo_api::{cli::SendArgs, send::send};
 use papo_client::{Client, ClientFrame, ServerFrame};
 use papo_tests::{PASSWORD, spawn_app};
+use papo_tui::{SendArgs, send::send};
 
 #[tokio::test]
 async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message() {

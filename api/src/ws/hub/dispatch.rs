@@ -1,5 +1,6 @@
 //! Turning bus events into frames and membership changes, and lapsing typing.
 
+use papo_protocol::CloseCode;
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -9,7 +10,7 @@ use domain::{RoomId, UserId, events::Event};
 use tokio::sync::broadcast;
 
 use super::{ConnId, Ending, Hub, Kind, Outgoing, Scope, deliver, typing_frame};
-use crate::ws::frames::ServerFrame;
+use crate::ws::frames::{self, ServerFrame};
 
 impl Hub {
     pub(super) async fn dispatch_events(self: Arc<Self>, mut events: broadcast::Receiver<Event>) {
@@ -38,7 +39,7 @@ impl Hub {
                     room,
                     seq: message.seq,
                 };
-                let frame = Outgoing::new(&ServerFrame::Message(message.into()), kind);
+                let frame = Outgoing::new(&ServerFrame::Message(frames::message(message)), kind);
                 deliver(&self.lock(), room, &frame, origin);
             }
             Event::MessageEdited(message) | Event::MessageDeleted(message) => {
@@ -47,12 +48,12 @@ impl Hub {
                 let frame = if edited {
                     ServerFrame::Edited {
                         room_id,
-                        message: message.into(),
+                        message: frames::message(message),
                     }
                 } else {
                     ServerFrame::Deleted {
                         room_id,
-                        message: message.into(),
+                        message: frames::message(message),
                     }
                 };
                 let frame = Outgoing::new(&frame, Kind::Reliable);
@@ -63,8 +64,7 @@ impl Hub {
                 user_id,
                 seq,
             } => {
-                let frame =
-                    Outgoing::new(&ServerFrame::read(room_id, user_id, seq), Kind::Droppable);
+                let frame = Outgoing::new(&frames::read(room_id, user_id, seq), Kind::Droppable);
                 deliver(&self.lock(), room_id, &frame, None);
             }
             Event::MemberJoined { room_id, user_id } => {
@@ -79,7 +79,7 @@ impl Hub {
                 self.end_room_conns(
                     room_id,
                     Some(user_id),
-                    4403,
+                    CloseCode::Forbidden,
                     "You are no longer a member of this room.",
                 );
             }
@@ -92,13 +92,16 @@ impl Hub {
                         .map(|r| r.conns.iter().copied().collect())
                         .unwrap_or_default()
                 };
-                self.end_room_conns(room_id, None, 4404, "The room was deleted.");
+                self.end_room_conns(room_id, None, CloseCode::NotFound, "The room was deleted.");
                 for id in followers {
                     self.unsubscribe(id, room_id);
                 }
             }
             Event::LoggedOut { user_id } => {
-                self.close_user(user_id, &Ending::Close(4401, "Logged out.".into()));
+                self.close_user(
+                    user_id,
+                    &Ending::Close(CloseCode::LoggedOut, "Logged out.".into()),
+                );
             }
         }
     }
@@ -116,7 +119,7 @@ impl Hub {
     }
 
     /// Closes the single-room connections to `room` (of `user` only, if given).
-    fn end_room_conns(&self, room: RoomId, user: Option<UserId>, code: u16, reason: &str) {
+    fn end_room_conns(&self, room: RoomId, user: Option<UserId>, code: CloseCode, reason: &str) {
         let state = self.lock();
         for conn in state.conns.values() {
             if conn.scope == Scope::Room(room) && user.is_none_or(|u| conn.user.id == u) {

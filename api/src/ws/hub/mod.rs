@@ -6,6 +6,7 @@
 //! read frames are dropped; anything else marks the connection as lagging, and its
 //! writer closes it with 4008 so the client resumes from the database.
 
+use papo_protocol::CloseCode;
 use std::{
     collections::{HashMap, HashSet},
     sync::{
@@ -22,7 +23,7 @@ mod dispatch;
 
 pub use super::queue::{Control, Ending, Kind, Outgoing};
 use super::{
-    frames::{ServerFrame, SystemEvent},
+    frames::{self, SystemEvent},
     typing::Typing,
 };
 
@@ -142,7 +143,10 @@ impl Hub {
             );
         }
         if self.closing.load(Ordering::Acquire) {
-            control.end(Ending::Close(1001, "The server is shutting down.".into()));
+            control.end(Ending::Close(
+                CloseCode::GoingAway,
+                "The server is shutting down.".into(),
+            ));
         }
         Registration {
             id,
@@ -211,7 +215,7 @@ impl Hub {
         };
         let presence = presence_frame(room, entry);
         if first {
-            let join = ServerFrame::system(room, SystemEvent::Join, &user);
+            let join = frames::system(room, SystemEvent::Join, &user);
             deliver(&state, room, &Outgoing::new(&join, Kind::Reliable), None);
             deliver(&state, room, &presence, None);
         } else {
@@ -252,7 +256,7 @@ impl Hub {
                 .set(user.id, false, Instant::now(), Duration::ZERO);
             let typing = typing_changed.then(|| typing_frame(room, entry));
             let presence = presence_frame(room, entry);
-            let leave = ServerFrame::system(room, SystemEvent::Leave, &user);
+            let leave = frames::system(room, SystemEvent::Leave, &user);
             deliver(&state, room, &Outgoing::new(&leave, Kind::Reliable), None);
             deliver(&state, room, &presence, None);
             if let Some(typing) = typing {
@@ -280,10 +284,7 @@ impl Hub {
         let state = self.lock();
         match state.rooms.get(&room) {
             Some(entry) => presence_frame(room, entry),
-            None => Outgoing::new(
-                &ServerFrame::users(room, Vec::new(), false),
-                Kind::Droppable,
-            ),
+            None => Outgoing::new(&frames::users(room, Vec::new(), false), Kind::Droppable),
         }
     }
 
@@ -331,7 +332,7 @@ impl Hub {
 
 fn presence_frame(room: RoomId, entry: &RoomState) -> Outgoing {
     let online = entry.online.iter().map(|(u, _)| u.clone()).collect();
-    Outgoing::new(&ServerFrame::users(room, online, false), Kind::Droppable)
+    Outgoing::new(&frames::users(room, online, false), Kind::Droppable)
 }
 
 fn typing_frame(room: RoomId, entry: &RoomState) -> Outgoing {
@@ -341,7 +342,7 @@ fn typing_frame(room: RoomId, entry: &RoomState) -> Outgoing {
         .filter_map(|id| entry.online.iter().find(|(u, _)| u.id == id))
         .map(|(u, _)| u.clone())
         .collect();
-    Outgoing::new(&ServerFrame::users(room, users, true), Kind::Droppable)
+    Outgoing::new(&frames::users(room, users, true), Kind::Droppable)
 }
 
 /// Queues `frame` for every follower of `room` but `skip` (the sender's connection).

@@ -225,7 +225,7 @@ mod tests {
             seq,
             user: user.clone(),
             content: "hi".into(),
-            timestamp: String::new(),
+            timestamp: chrono::Utc::now(),
             edited_at: None,
             deleted: false,
         };

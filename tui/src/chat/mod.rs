@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures_util::StreamExt;
-use papo_client::{Client, ClientFrame, Socket, UserRef};
+use papo_client::{Client, ClientFrame, Socket, UserRef, frames::CloseCode};
 use uuid::Uuid;
 
 use self::state::{Command, State};
@@ -137,7 +137,7 @@ async fn event_loop(
             frame = socket.next(), if state.connected => {
                 match frame {
                     Ok(Ok(frame)) => state.apply(&frame),
-                    Ok(Err(closed)) if closed.code == 4401 => anyhow::bail!("logged out elsewhere"),
+                    Ok(Err(closed)) if closed.code == CloseCode::LoggedOut.as_u16() => anyhow::bail!("logged out elsewhere"),
                     Ok(Err(_)) | Err(_) => {
                         state.connected = false;
                     }

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use papo_client::{Client, Message};
 
-use crate::cli::SendArgs;
+use crate::SendArgs;
 
 /// Logs in, finds the room (by name or id, joining a public one) and posts `text`.
 ///

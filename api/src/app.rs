@@ -18,7 +18,7 @@ use crate::{
     observe::Observe,
     routes,
     throttle::LoginThrottle,
-    ws::{Ending, Hub, HubSettings},
+    ws::{Ending, Hub, HubSettings, Realtime},
 };
 
 /// A bound, ready-to-run papo server.
@@ -46,15 +46,12 @@ impl Application {
             .first()
             .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
             .context("reading the bound port")?;
-        let hub = Hub::new(
-            infra.services.clone(),
-            HubSettings {
-                queue_capacity: settings.ws_queue,
-                typing_ttl: Duration::from_millis(settings.typing_ttl_ms),
-                ping_interval: Duration::from_secs(settings.ws_ping_secs.max(1)),
-                send_timeout: Duration::from_secs(30),
-            },
-        );
+        let hub = Hub::new(HubSettings {
+            queue_capacity: settings.ws_queue,
+            typing_ttl: Duration::from_millis(settings.typing_ttl_ms),
+            ping_interval: Duration::from_secs(settings.ws_ping_secs.max(1)),
+            send_timeout: Duration::from_secs(30),
+        });
         hub.start(infra.bus.subscribe());
         let writer = infra.writer.clone();
         let endpoint = endpoint(infra, hub.clone(), &settings).boxed();
@@ -108,13 +105,17 @@ fn endpoint(
     hub: Arc<Hub>,
     settings: &Settings,
 ) -> impl Endpoint<Output = poem::Response> + 'static {
-    let api = OpenApiService::new(routes::api(), "papo", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Room-based real-time chat: accounts, rooms, history and messages over REST, \
+    let api = OpenApiService::new(
+        (routes::api(), crate::ws::RealtimeApi),
+        "papo",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Room-based real-time chat: accounts, rooms, history and messages over REST, \
              live events over WebSocket (protocol: /asyncapi.json). Errors are RFC 9457 \
              problem details. Use Authorize to log in, then try the protected operations.",
-        )
-        .license(poem_openapi::LicenseObject::new("MIT"));
+    )
+    .license(poem_openapi::LicenseObject::new("MIT"));
     let swagger = api.swagger_ui();
     let redoc = api.redoc();
     let spec = api.spec_endpoint();
@@ -130,8 +131,11 @@ fn endpoint(
         .with(NormalizePath::new(TrailingSlash::Trim))
         .with(Cors::new())
         .with(CatchPanic::new())
+        .data(Realtime {
+            hub,
+            services: infra.services.clone(),
+        })
         .data(infra.services)
-        .data(hub)
         .data(Arc::new(LoginThrottle::new(10, Duration::from_secs(300))))
         .with(Observe {
             max_body_bytes: settings.max_body_bytes,

@@ -20,6 +20,7 @@ mod observe;
 mod payload;
 mod problem;
 mod routes;
+mod tags;
 pub mod telemetry;
 mod throttle;
 mod web;

@@ -8,7 +8,7 @@ use poem::{Request, web::Data};
 use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, payload::Form, payload::Json};
 use uuid::Uuid;
 
-use super::Tag;
+use crate::tags::Tag;
 use crate::{
     auth::{Caller, bearer_token, verify},
     dto::UserOut,

@@ -4,7 +4,7 @@ use domain::service::Services;
 use poem::{IntoResponse, handler, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use super::Tag;
+use crate::tags::Tag;
 
 /// Whether papo and its database are up.
 #[derive(Debug, Object)]

@@ -13,7 +13,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::Tag;
+use crate::tags::Tag;
 use crate::{
     auth::Caller,
     dto::{HistoryOut, MessageOut},

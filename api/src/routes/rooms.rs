@@ -11,7 +11,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
-use super::Tag;
+use crate::tags::Tag;
 use crate::{
     auth::Caller,
     dto::{MemberList, RoomList, RoomOut, VisibilityIn},

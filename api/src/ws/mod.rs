@@ -4,20 +4,32 @@
 //! Checks happen before the upgrade; a refused socket is still accepted and then
 //! closed with a code (1008 bad token, 4404 unknown room, 4403 private room, 4400 bad
 //! parameter), because browsers cannot read the status of a failed upgrade.
+//!
+//! # Layout (imports run down this list, never up)
+//!
+//! - this module: the two endpoints. [`admission`]: the checks before the upgrade.
+//! - `connection`: one socket's life; it runs a `reader`, whose frames `commands`
+//!   handles one type at a time, and a `writer`, a pure sink fed by `replay` (history
+//!   owed on connect) and then by the hub.
+//! - `hub`: this node's registry of connections and rooms, and the fan-out router.
+//! - `session`: the types all of them share; `frames`: protocol frames built from
+//!   domain values; `typing`: typing indicators with expiry.
 
+mod admission;
 pub mod asyncapi;
+mod commands;
 mod connection;
 pub mod frames;
 mod hub;
-mod queue;
 mod reader;
+mod replay;
+mod session;
 mod typing;
 mod writer;
 
-use papo_protocol::{CloseCode, ErrorCode};
 use std::sync::Arc;
 
-use domain::{Error, RoomId, room::Visibility, service::Services, user::UserSummary};
+use domain::service::Services;
 use poem::{
     Request,
     web::{
@@ -30,13 +42,18 @@ use poem_openapi::{
     param::{Path, Query},
 };
 
-pub use hub::{Ending, Hub, HubSettings};
+pub use hub::{Hub, HubSettings};
+pub use session::Ending;
 
-use self::{
-    connection::{Admission, Admitted},
-    hub::Scope,
-};
-use crate::{auth::bearer_token, routes::Tag};
+use self::admission::{Admission, admit_all, admit_room};
+use crate::tags::Tag;
+
+/// What the socket endpoints need, registered once as request data.
+#[derive(Clone)]
+pub struct Realtime {
+    pub hub: Arc<Hub>,
+    pub services: Services,
+}
 
 /// Largest client frame; larger ones close the connection with 1009.
 const MAX_FRAME: usize = 64 * 1024;
@@ -69,7 +86,7 @@ impl RealtimeApi {
     async fn chat(
         &self,
         ws: WebSocket,
-        hub: Data<&Arc<Hub>>,
+        realtime: Data<&Realtime>,
         req: &Request,
         /// The room to join.
         room_id: Path<String>,
@@ -78,8 +95,8 @@ impl RealtimeApi {
         /// Resume: replay every message with a greater seq.
         since: Query<Option<String>>,
     ) -> BoxWebSocketUpgraded {
-        let admission = admit_room(hub.services(), req, token.0, &room_id.0, since.0).await;
-        upgrade(ws, hub.0.clone(), admission)
+        let admission = admit_room(&realtime.services, req, token.0, &room_id.0, since.0).await;
+        upgrade(ws, realtime.0.clone(), admission)
     }
 
     /// All of the user's rooms on one WebSocket
@@ -91,159 +108,22 @@ impl RealtimeApi {
     async fn all(
         &self,
         ws: WebSocket,
-        hub: Data<&Arc<Hub>>,
+        realtime: Data<&Realtime>,
         req: &Request,
         /// An access token (or send `Authorization: Bearer`).
         token: Query<Option<String>>,
         /// Resume points: `room_id:seq` pairs separated by commas.
         since: Query<Option<String>>,
     ) -> BoxWebSocketUpgraded {
-        let admission = admit_all(hub.services(), req, token.0, since.0);
-        upgrade(ws, hub.0.clone(), admission)
+        let admission = admit_all(&realtime.services, req, token.0, since.0);
+        upgrade(ws, realtime.0.clone(), admission)
     }
 }
 
-fn upgrade(ws: WebSocket, hub: Arc<Hub>, admission: Admission) -> BoxWebSocketUpgraded {
+fn upgrade(ws: WebSocket, realtime: Realtime, admission: Admission) -> BoxWebSocketUpgraded {
     ws.config(socket_config())
-        .on_upgrade(move |socket| connection::run(hub, socket, admission))
-        .boxed()
-}
-
-fn refused(code: CloseCode, reason: impl Into<String>) -> Admission {
-    Admission::Refused {
-        code,
-        reason: reason.into(),
-    }
-}
-
-/// The caller, from `?token=` or the bearer header.
-fn caller(
-    services: &Services,
-    req: &Request,
-    token: Option<String>,
-) -> Result<UserSummary, Admission> {
-    let token = token
-        .or_else(|| bearer_token(req).map(str::to_owned))
-        .ok_or_else(|| {
-            refused(
-                CloseCode::PolicyViolation,
-                "An access token is required (?token= or Authorization: Bearer).",
-            )
-        })?;
-    let claims = services.authenticate(&token).map_err(|e| match e.code() {
-        ErrorCode::TokenExpired => {
-            refused(CloseCode::PolicyViolation, "The access token has expired.")
-        }
-        _ => refused(CloseCode::PolicyViolation, "The access token is invalid."),
-    })?;
-    Ok(UserSummary {
-        id: claims.user_id,
-        name: claims.name,
-        username: claims.username,
-    })
-}
-
-async fn admit_room(
-    services: &Services,
-    req: &Request,
-    token: Option<String>,
-    room: &str,
-    since: Option<String>,
-) -> Admission {
-    let user = match caller(services, req, token) {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let Ok(room) = uuid::Uuid::parse_str(room).map(RoomId::from_uuid) else {
-        return refused(CloseCode::NotFound, "No such room.");
-    };
-    let since = match since.as_deref().map(str::parse::<i64>) {
-        None => Vec::new(),
-        Some(Ok(seq)) if seq >= 0 => vec![(room, seq)],
-        Some(_) => return refused(CloseCode::BadRequest, "since must be a non-negative seq."),
-    };
-    match services.visible_room(room, user.id).await {
-        Ok((found, membership)) => {
-            if membership.is_none()
-                && found.visibility == Visibility::Public
-                && let Err(err) = services.join_room(room, user.id).await
-            {
-                tracing::warn!(error = %err, "joining on connect failed");
-                return refused(
-                    CloseCode::InternalError,
-                    "Could not join the room; try again.",
-                );
-            }
-        }
-        Err(Error::NotFound { .. }) => return refused(CloseCode::NotFound, "No such room."),
-        Err(Error::Forbidden { .. }) => {
-            return refused(CloseCode::Forbidden, "This room is private.");
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, "room check failed");
-            return refused(
-                CloseCode::InternalError,
-                "Could not check the room; try again.",
-            );
-        }
-    }
-    Admission::Admitted(Admitted {
-        user,
-        scope: Scope::Room(room),
-        since,
-    })
-}
-
-fn admit_all(
-    services: &Services,
-    req: &Request,
-    token: Option<String>,
-    since: Option<String>,
-) -> Admission {
-    let user = match caller(services, req, token) {
-        Ok(user) => user,
-        Err(refusal) => return refusal,
-    };
-    let since = match parse_since_map(since.as_deref().unwrap_or("")) {
-        Some(since) => since,
-        None => {
-            return refused(
-                CloseCode::BadRequest,
-                "since must be room_id:seq pairs separated by commas.",
-            );
-        }
-    };
-    Admission::Admitted(Admitted {
-        user,
-        scope: Scope::All,
-        since,
-    })
-}
-
-/// `room:seq,room:seq`; `None` when malformed.
-fn parse_since_map(raw: &str) -> Option<Vec<(RoomId, i64)>> {
-    raw.split(',')
-        .filter(|part| !part.trim().is_empty())
-        .map(|part| {
-            let (room, seq) = part.trim().split_once(':')?;
-            let room = uuid::Uuid::parse_str(room).ok()?;
-            let seq = seq.parse::<i64>().ok().filter(|s| *s >= 0)?;
-            Some((RoomId::from_uuid(room), seq))
+        .on_upgrade(move |socket| {
+            connection::run(realtime.hub, realtime.services, socket, admission)
         })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn since_maps_parse_pairs_and_reject_garbage() {
-        let room = uuid::Uuid::new_v4();
-        let parsed = parse_since_map(&format!("{room}:5")).unwrap();
-        assert_eq!(parsed, vec![(RoomId::from_uuid(room), 5)]);
-        assert_eq!(parse_since_map("").unwrap(), vec![]);
-        assert!(parse_since_map("nope").is_none());
-        assert!(parse_since_map(&format!("{room}:-1")).is_none());
-    }
+        .boxed()
 }

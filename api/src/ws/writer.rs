@@ -1,31 +1,26 @@
-//! The writing half of a connection: the initial history, then the queue, pings, and
-//! the closing frame.
+//! The writing half of a connection, a pure frame sink: it writes what replay feeds
+//! it, then the live queue, with pings, and the closing frame. It reads nothing from
+//! the database.
 
-use papo_protocol::CloseCode;
 use std::{
     collections::{BTreeMap, HashMap},
     sync::Arc,
     time::Duration,
 };
 
-use domain::{
-    Error, RoomId,
-    message::{HistoryQuery, Message},
-};
+use domain::RoomId;
 use futures_util::{SinkExt, stream::SplitSink};
+use papo_protocol::CloseCode;
 use poem::web::websocket::{Message as WsMessage, WebSocketStream};
+use tokio::sync::mpsc;
 
 use super::{
-    connection::{Activity, Admitted, RECENT},
     frames::{self, ErrorCode, ServerFrame},
-    hub::{Control, Ending, Hub, Kind, Outgoing, Scope},
+    session::{Activity, Control, Ending, Kind, Outgoing},
 };
 
 /// Most queued frames written with one flush.
 const WRITE_BATCH: usize = 64;
-
-/// Messages per `history` frame when replaying a resume.
-const RESUME_PAGE: u64 = 100;
 
 /// See the module docs.
 pub struct Writer {
@@ -36,16 +31,28 @@ pub struct Writer {
     send_timeout: Duration,
 }
 
+/// Where a writer's frames come from.
+pub struct Sources {
+    /// Replay (history on connect), drained first, until its sender is dropped.
+    pub replay: mpsc::Receiver<Outgoing>,
+    /// Live events, queued while replay runs.
+    pub queue: mpsc::Receiver<Outgoing>,
+}
+
 impl Writer {
-    pub fn new(sink: SplitSink<WebSocketStream, WsMessage>, send_timeout: Duration) -> Self {
+    /// A writer whose client has already seen each room up to its `since` seq.
+    pub fn new(
+        sink: SplitSink<WebSocketStream, WsMessage>,
+        send_timeout: Duration,
+        since: &[(RoomId, i64)],
+    ) -> Self {
         Self {
             sink,
-            last_sent: HashMap::new(),
+            last_sent: since.iter().copied().collect(),
             send_timeout,
         }
     }
 
-    /// Writes one text frame; false when the peer is gone or too slow to take it.
     /// Writes queued frames with one flush, skipping messages already sent; false
     /// when the peer is gone or too slow to take them.
     async fn write_batch(&mut self, batch: Vec<Outgoing>) -> bool {
@@ -76,6 +83,7 @@ impl Writer {
         )
     }
 
+    /// Writes one text frame; false when the peer is gone or too slow to take it.
     async fn write(&mut self, text: &str) -> bool {
         let send = self.sink.send(WsMessage::Text(text.to_owned()));
         matches!(
@@ -84,23 +92,11 @@ impl Writer {
         )
     }
 
+    /// Sends a close frame and closes the socket.
     pub async fn close(&mut self, code: CloseCode, reason: &str) {
         let frame = WsMessage::close_with(code.as_u16(), reason.to_owned());
         let _ = tokio::time::timeout(self.send_timeout, self.sink.send(frame)).await;
         let _ = tokio::time::timeout(self.send_timeout, self.sink.close()).await;
-    }
-
-    async fn write_history(
-        &mut self,
-        room: RoomId,
-        messages: Vec<Message>,
-        has_more: bool,
-    ) -> bool {
-        if let Some(last) = messages.last() {
-            self.record(room, last.seq);
-        }
-        let frame = frames::history(room, messages, has_more);
-        self.write(&frames::to_text(&frame)).await
     }
 
     fn record(&mut self, room: RoomId, seq: i64) {
@@ -108,70 +104,64 @@ impl Writer {
         *last = (*last).max(seq);
     }
 
-    /// On connect: every message after `since` for the rooms named, else (on
-    /// `/chat`) the last 50.
-    pub async fn initial_history(&mut self, hub: &Hub, admitted: &Admitted) -> bool {
-        let services = hub.services();
-        let user = admitted.user.id;
-        if let (Scope::Room(room), true) = (admitted.scope, admitted.since.is_empty()) {
-            let query = HistoryQuery::Keyset {
-                before: None,
-                limit: RECENT,
-            };
-            return match services.history(room, user, query).await {
-                Ok(page) => {
-                    let more = page.next_before.is_some();
-                    self.write_history(room, page.messages, more).await
-                }
-                Err(_) => false,
-            };
-        }
-        for &(room, since) in &admitted.since {
-            let mut after = since;
-            loop {
-                let page = match services
-                    .messages_after(room, user, after, RESUME_PAGE)
+    /// Writes replay, then the live queue, until the connection must end.
+    pub async fn run(
+        mut self,
+        mut sources: Sources,
+        control: Arc<Control>,
+        activity: Activity,
+        ping_interval: Duration,
+    ) {
+        let replayed = tokio::select! {
+            biased;
+            () = control.ended() => Some(true),
+            ok = self.drain(&mut sources.replay) => ok.then_some(false),
+        };
+        let peer_still_there = match replayed {
+            None => false,
+            Some(true) => true,
+            Some(false) => {
+                self.live(sources.queue, &control, &activity, ping_interval)
                     .await
-                {
-                    Ok(page) => page,
-                    Err(Error::Forbidden { .. } | Error::NotFound { .. }) => break,
-                    Err(_) => return false,
-                };
-                let Some(last) = page.last().map(|m| m.seq) else {
-                    // Nothing newer: still tell the client where the room stands.
-                    self.record(room, after);
-                    break;
-                };
-                let more = page.first().is_some_and(|m| m.seq > 1);
-                let full = page.len() as u64 == RESUME_PAGE;
-                if !self.write_history(room, page, more).await {
-                    return false;
-                }
-                after = last;
-                if !full {
-                    break;
-                }
+            }
+        };
+        if !peer_still_there {
+            return;
+        }
+        match control.ending() {
+            Some(Ending::Lagged) => self.cut_for_lag().await,
+            Some(Ending::Close(code, reason)) => self.close(code, &reason).await,
+            None => self.close(CloseCode::Normal, "").await,
+        }
+    }
+
+    /// Writes everything `source` yields until it closes; false when the peer is gone.
+    async fn drain(&mut self, source: &mut mpsc::Receiver<Outgoing>) -> bool {
+        while let Some(frame) = source.recv().await {
+            if !self.write_batch(vec![frame]).await {
+                return false;
             }
         }
         true
     }
 
-    /// Drains the queue until the connection must end.
-    pub async fn run(
-        mut self,
-        mut queue: tokio::sync::mpsc::Receiver<Outgoing>,
-        control: Arc<Control>,
-        activity: Activity,
+    /// Writes the live queue with pings until the connection must end (true) or the
+    /// peer is gone or too slow to take a write (false: nothing more is sent).
+    async fn live(
+        &mut self,
+        mut queue: mpsc::Receiver<Outgoing>,
+        control: &Control,
+        activity: &Activity,
         ping_interval: Duration,
-    ) {
+    ) -> bool {
         let mut ticker = tokio::time::interval(ping_interval);
         ticker.tick().await;
         loop {
             tokio::select! {
                 biased;
-                () = control.ended() => break,
+                () = control.ended() => return true,
                 frame = queue.recv() => {
-                    let Some(frame) = frame else { break };
+                    let Some(frame) = frame else { return true };
                     // Everything already queued goes out in one write: under load a
                     // syscall per frame is what the profile showed the server doing.
                     let mut batch = vec![frame];
@@ -182,25 +172,20 @@ impl Writer {
                         }
                     }
                     if !self.write_batch(batch).await {
-                        return;
+                        return false;
                     }
                 }
                 _ = ticker.tick() => {
                     if activity.idle() > ping_interval * 2 {
                         tracing::debug!("dropping a peer that missed two pings");
-                        return;
+                        return false;
                     }
                     let ping = self.sink.send(WsMessage::Ping(Vec::new()));
                     if !matches!(tokio::time::timeout(self.send_timeout, ping).await, Ok(Ok(()))) {
-                        return;
+                        return false;
                     }
                 }
             }
-        }
-        match control.ending() {
-            Some(Ending::Lagged) => self.cut_for_lag().await,
-            Some(Ending::Close(code, reason)) => self.close(code, &reason).await,
-            None => self.close(CloseCode::Normal, "").await,
         }
     }
 

@@ -74,11 +74,23 @@ impl Services {
         })
     }
 
-    /// Records that `user` closed their last connection.
+    /// Counts a new live connection of `user`; true when it is their first (they came
+    /// online).
+    pub fn connected(&self, user: UserId) -> bool {
+        self.ports.presence.connect(user)
+    }
+
+    /// Counts a closed connection of `user`. On their last one it records when they
+    /// were last seen, before anyone hears that they left, so a status read after the
+    /// `leave` frame already says so. Returns whether they went offline.
     ///
-    /// Fails when the database does.
-    pub async fn went_offline(&self, user: UserId) -> Result<()> {
-        self.ports.users.set_last_seen(user, Utc::now()).await
+    /// Fails when recording `last_seen` does (they are offline all the same).
+    pub async fn disconnected(&self, user: UserId) -> Result<bool> {
+        if !self.ports.presence.disconnect(user) {
+            return Ok(false);
+        }
+        self.ports.users.set_last_seen(user, Utc::now()).await?;
+        Ok(true)
     }
 
     fn with_status(&self, users: Vec<User>) -> Vec<UserWithStatus> {

@@ -1,16 +1,19 @@
-//! Turning bus events into frames and membership changes, and lapsing typing.
+//! Events from the bus, turned into deliveries; and the typing sweeper.
 
-use papo_protocol::CloseCode;
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use domain::{RoomId, UserId, events::Event};
+use domain::{UserId, events::Event};
+use papo_protocol::CloseCode;
 use tokio::sync::broadcast;
 
-use super::{ConnId, Ending, Hub, Kind, Outgoing, Scope, deliver, typing_frame};
-use crate::ws::frames::{self, ServerFrame};
+use super::Hub;
+use crate::ws::{
+    frames::{self, ServerFrame},
+    session::{Ending, Kind, Outgoing, Scope},
+};
 
 impl Hub {
     pub(super) async fn dispatch_events(self: Arc<Self>, mut events: broadcast::Receiver<Event>) {
@@ -20,10 +23,7 @@ impl Hub {
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     // Events were lost for everyone: every client must resync.
                     tracing::error!(missed, "the hub fell behind the event bus");
-                    let state = self.lock();
-                    for conn in state.conns.values() {
-                        conn.control.end(Ending::Lagged);
-                    }
+                    self.lock().end_where(|_| true, &Ending::Lagged);
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
@@ -40,24 +40,19 @@ impl Hub {
                     seq: message.seq,
                 };
                 let frame = Outgoing::new(&ServerFrame::Message(frames::message(message)), kind);
-                deliver(&self.lock(), room, &frame, origin);
+                self.lock().deliver(room, &frame, origin);
             }
             Event::MessageEdited(message) | Event::MessageDeleted(message) => {
                 let room = message.room_id;
                 let room_id = room.as_uuid();
+                let message = frames::message(message);
                 let frame = if edited {
-                    ServerFrame::Edited {
-                        room_id,
-                        message: frames::message(message),
-                    }
+                    ServerFrame::Edited { room_id, message }
                 } else {
-                    ServerFrame::Deleted {
-                        room_id,
-                        message: frames::message(message),
-                    }
+                    ServerFrame::Deleted { room_id, message }
                 };
-                let frame = Outgoing::new(&frame, Kind::Reliable);
-                deliver(&self.lock(), room, &frame, None);
+                self.lock()
+                    .deliver(room, &Outgoing::new(&frame, Kind::Reliable), None);
             }
             Event::ReadMoved {
                 room_id,
@@ -65,67 +60,46 @@ impl Hub {
                 seq,
             } => {
                 let frame = Outgoing::new(&frames::read(room_id, user_id, seq), Kind::Droppable);
-                deliver(&self.lock(), room_id, &frame, None);
+                self.lock().deliver(room_id, &frame, None);
             }
             Event::MemberJoined { room_id, user_id } => {
-                for id in self.user_conns(user_id, |scope| scope == Scope::All) {
-                    self.subscribe(id, room_id);
+                let mut registry = self.lock();
+                for id in registry.user_conns(user_id, |scope| scope == Scope::All) {
+                    let joined = registry.subscribe(id, room_id);
+                    registry.route(joined);
                 }
             }
             Event::MemberLeft { room_id, user_id } => {
-                for id in self.user_conns(user_id, |scope| scope == Scope::All) {
-                    self.unsubscribe(id, room_id);
+                let mut registry = self.lock();
+                for id in registry.user_conns(user_id, |scope| scope == Scope::All) {
+                    let left = registry.unsubscribe(id, room_id);
+                    registry.route(left);
                 }
-                self.end_room_conns(
-                    room_id,
-                    Some(user_id),
+                let ending = Ending::Close(
                     CloseCode::Forbidden,
-                    "You are no longer a member of this room.",
+                    "You are no longer a member of this room.".into(),
+                );
+                registry.end_where(
+                    |c| c.scope == Scope::Room(room_id) && c.user.id == user_id,
+                    &ending,
                 );
             }
             Event::RoomDeleted { room_id } => {
-                let followers: Vec<ConnId> = {
-                    let state = self.lock();
-                    state
-                        .rooms
-                        .get(&room_id)
-                        .map(|r| r.conns.iter().copied().collect())
-                        .unwrap_or_default()
-                };
-                self.end_room_conns(room_id, None, CloseCode::NotFound, "The room was deleted.");
-                for id in followers {
-                    self.unsubscribe(id, room_id);
+                let mut registry = self.lock();
+                let ending = Ending::Close(CloseCode::NotFound, "The room was deleted.".into());
+                registry.end_where(|c| c.scope == Scope::Room(room_id), &ending);
+                for id in registry.room_conns(room_id) {
+                    let left = registry.unsubscribe(id, room_id);
+                    registry.route(left);
                 }
             }
-            Event::LoggedOut { user_id } => {
-                self.close_user(
-                    user_id,
-                    &Ending::Close(CloseCode::LoggedOut, "Logged out.".into()),
-                );
-            }
+            Event::LoggedOut { user_id } => self.close_user(user_id),
         }
     }
 
-    fn user_conns(&self, user: UserId, wanted: impl Fn(Scope) -> bool) -> Vec<ConnId> {
-        let state = self.lock();
-        state
-            .users
-            .get(&user)
-            .into_iter()
-            .flatten()
-            .filter(|id| state.conns.get(id).is_some_and(|c| wanted(c.scope)))
-            .copied()
-            .collect()
-    }
-
-    /// Closes the single-room connections to `room` (of `user` only, if given).
-    fn end_room_conns(&self, room: RoomId, user: Option<UserId>, code: CloseCode, reason: &str) {
-        let state = self.lock();
-        for conn in state.conns.values() {
-            if conn.scope == Scope::Room(room) && user.is_none_or(|u| conn.user.id == u) {
-                conn.control.end(Ending::Close(code, reason.to_owned()));
-            }
-        }
+    fn close_user(&self, user: UserId) {
+        let ending = Ending::Close(CloseCode::LoggedOut, "Logged out.".into());
+        self.lock().end_where(|c| c.user.id == user, &ending);
     }
 
     /// Lapses typing indicators whose TTL ran out, telling their rooms.
@@ -134,17 +108,9 @@ impl Hub {
         let mut ticker = tokio::time::interval(period);
         loop {
             ticker.tick().await;
-            let now = Instant::now();
-            let mut state = self.lock();
-            let mut changed = Vec::new();
-            for (room, entry) in &mut state.rooms {
-                if !entry.typing.is_empty() && entry.typing.expire(now) {
-                    changed.push((*room, typing_frame(*room, entry)));
-                }
-            }
-            for (room, frame) in changed {
-                deliver(&state, room, &frame, None);
-            }
+            let mut registry = self.lock();
+            let lapsed = registry.expire_typing(Instant::now());
+            registry.route(lapsed);
         }
     }
 }

@@ -1,0 +1,441 @@
+//! The hub's state as a plain type: which connection follows which room, who is
+//! present and typing where. Changes return what they must announce ([`Delivery`]s),
+//! so the rules are unit-tested without sockets; [`Registry::route`] then queues them.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use domain::{RoomId, UserId, user::UserSummary};
+use tokio::sync::mpsc;
+
+use crate::ws::{
+    frames::{self, SystemEvent},
+    session::{ConnId, Control, Ending, Kind, Outgoing, Scope},
+    typing::Typing,
+};
+
+/// A frame and who gets it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub to: Target,
+    pub frame: Outgoing,
+}
+
+/// Who a [`Delivery`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Every follower of the room but `skip` (the sender's own connection).
+    Room { room: RoomId, skip: Option<ConnId> },
+    /// One connection.
+    Conn(ConnId),
+}
+
+impl Delivery {
+    fn room(room: RoomId, frame: Outgoing) -> Self {
+        Self {
+            to: Target::Room { room, skip: None },
+            frame,
+        }
+    }
+}
+
+/// One live connection.
+pub struct Conn {
+    pub user: UserSummary,
+    pub scope: Scope,
+    pub queue: mpsc::Sender<Outgoing>,
+    pub control: Arc<Control>,
+    rooms: HashSet<RoomId>,
+}
+
+impl Conn {
+    pub fn new(
+        user: UserSummary,
+        scope: Scope,
+        queue: mpsc::Sender<Outgoing>,
+        control: Arc<Control>,
+    ) -> Self {
+        Self {
+            user,
+            scope,
+            queue,
+            control,
+            rooms: HashSet::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct RoomState {
+    conns: HashSet<ConnId>,
+    /// Users following the room, with how many of their connections do: a room's
+    /// presence is derived from its subscriptions (the user-level "online" is the
+    /// domain's presence port).
+    present: Vec<(UserSummary, usize)>,
+    typing: Typing,
+}
+
+/// See the module docs.
+#[derive(Default)]
+pub struct Registry {
+    conns: HashMap<ConnId, Conn>,
+    rooms: HashMap<RoomId, RoomState>,
+    users: HashMap<UserId, HashSet<ConnId>>,
+}
+
+impl Registry {
+    /// Adds a connection that follows no room yet.
+    pub fn add(&mut self, id: ConnId, conn: Conn) {
+        self.users.entry(conn.user.id).or_default().insert(id);
+        self.conns.insert(id, conn);
+    }
+
+    /// Removes a connection, leaving every room it followed.
+    pub fn remove(&mut self, id: ConnId) -> Vec<Delivery> {
+        let rooms: Vec<RoomId> = self
+            .conns
+            .get(&id)
+            .map(|c| c.rooms.iter().copied().collect())
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for room in rooms {
+            out.extend(self.unsubscribe(id, room));
+        }
+        if let Some(conn) = self.conns.remove(&id)
+            && let Some(ids) = self.users.get_mut(&conn.user.id)
+        {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.users.remove(&conn.user.id);
+            }
+        }
+        out
+    }
+
+    /// Makes `id` follow `room`. The user's first connection there is announced (a
+    /// system `join` and the presence list to the room); a further one just gets the
+    /// presence list.
+    pub fn subscribe(&mut self, id: ConnId, room: RoomId) -> Vec<Delivery> {
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return Vec::new();
+        };
+        if !conn.rooms.insert(room) {
+            return Vec::new();
+        }
+        let user = conn.user.clone();
+        let entry = self.rooms.entry(room).or_default();
+        entry.conns.insert(id);
+        let first = match entry.present.iter_mut().find(|(u, _)| u.id == user.id) {
+            Some((_, n)) => {
+                *n += 1;
+                false
+            }
+            None => {
+                entry.present.push((user.clone(), 1));
+                true
+            }
+        };
+        let presence = presence_frame(room, entry);
+        if !first {
+            return vec![Delivery {
+                to: Target::Conn(id),
+                frame: presence,
+            }];
+        }
+        let join = frames::system(room, SystemEvent::Join, &user);
+        vec![
+            Delivery::room(room, Outgoing::new(&join, Kind::Reliable)),
+            Delivery::room(room, presence),
+        ]
+    }
+
+    /// Stops `id` following `room`. The user's last connection there announces their
+    /// leaving and clears their typing indicator.
+    pub fn unsubscribe(&mut self, id: ConnId, room: RoomId) -> Vec<Delivery> {
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return Vec::new();
+        };
+        if !conn.rooms.remove(&room) {
+            return Vec::new();
+        }
+        let user = conn.user.clone();
+        let Some(entry) = self.rooms.get_mut(&room) else {
+            return Vec::new();
+        };
+        entry.conns.remove(&id);
+        let mut last = false;
+        if let Some(i) = entry.present.iter().position(|(u, _)| u.id == user.id) {
+            entry.present[i].1 -= 1;
+            if entry.present[i].1 == 0 {
+                entry.present.remove(i);
+                last = true;
+            }
+        }
+        if entry.conns.is_empty() {
+            self.rooms.remove(&room);
+            return Vec::new();
+        }
+        if !last {
+            return Vec::new();
+        }
+        let typing_changed = entry
+            .typing
+            .set(user.id, false, Instant::now(), Duration::ZERO);
+        let leave = frames::system(room, SystemEvent::Leave, &user);
+        let mut out = vec![
+            Delivery::room(room, Outgoing::new(&leave, Kind::Reliable)),
+            Delivery::room(room, presence_frame(room, entry)),
+        ];
+        if typing_changed {
+            out.push(Delivery::room(room, typing_frame(room, entry)));
+        }
+        out
+    }
+
+    /// Records a typing frame from `id`; announces the room's typing users if the set
+    /// changed.
+    pub fn typing(
+        &mut self,
+        id: ConnId,
+        room: RoomId,
+        is_typing: bool,
+        now: Instant,
+        ttl: Duration,
+    ) -> Vec<Delivery> {
+        let Some(user) = self.conns.get(&id).map(|c| c.user.id) else {
+            return Vec::new();
+        };
+        let Some(entry) = self.rooms.get_mut(&room) else {
+            return Vec::new();
+        };
+        if !entry.typing.set(user, is_typing, now, ttl) {
+            return Vec::new();
+        }
+        vec![Delivery::room(room, typing_frame(room, entry))]
+    }
+
+    /// Lapses typing indicators whose TTL ran out.
+    pub fn expire_typing(&mut self, now: Instant) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        for (room, entry) in &mut self.rooms {
+            if !entry.typing.is_empty() && entry.typing.expire(now) {
+                out.push(Delivery::room(*room, typing_frame(*room, entry)));
+            }
+        }
+        out
+    }
+
+    /// The presence frame of `room`.
+    pub fn presence(&self, room: RoomId) -> Outgoing {
+        match self.rooms.get(&room) {
+            Some(entry) => presence_frame(room, entry),
+            None => Outgoing::new(&frames::users(room, Vec::new(), false), Kind::Droppable),
+        }
+    }
+
+    /// Whether `id` follows `room`.
+    pub fn follows(&self, id: ConnId, room: RoomId) -> bool {
+        self.conns.get(&id).is_some_and(|c| c.rooms.contains(&room))
+    }
+
+    /// The connections of `user` whose scope passes `wanted`.
+    pub fn user_conns(&self, user: UserId, wanted: impl Fn(Scope) -> bool) -> Vec<ConnId> {
+        self.users
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter(|id| self.conns.get(id).is_some_and(|c| wanted(c.scope)))
+            .copied()
+            .collect()
+    }
+
+    /// The connections following `room`.
+    pub fn room_conns(&self, room: RoomId) -> Vec<ConnId> {
+        self.rooms
+            .get(&room)
+            .map(|r| r.conns.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Ends every connection that `which` picks.
+    pub fn end_where(&self, which: impl Fn(&Conn) -> bool, ending: &Ending) {
+        for conn in self.conns.values().filter(|c| which(c)) {
+            conn.control.end(ending.clone());
+        }
+    }
+
+    /// The number of live connections.
+    pub fn len(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Queues each delivery.
+    pub fn route(&self, deliveries: Vec<Delivery>) {
+        for Delivery { to, frame } in deliveries {
+            match to {
+                Target::Room { room, skip } => self.deliver(room, &frame, skip),
+                Target::Conn(id) => self.send(id, frame),
+            }
+        }
+    }
+
+    /// Queues `frame` for every follower of `room` but `skip`.
+    pub fn deliver(&self, room: RoomId, frame: &Outgoing, skip: Option<ConnId>) {
+        let Some(entry) = self.rooms.get(&room) else {
+            return;
+        };
+        for id in &entry.conns {
+            if Some(*id) != skip {
+                self.send(*id, frame.clone());
+            }
+        }
+    }
+
+    /// Queues `frame` for one connection with `try_send`: a slow connection never
+    /// delays the others. A full queue drops a droppable frame and otherwise marks the
+    /// connection as lagging (its writer then closes it with 4008).
+    pub fn send(&self, id: ConnId, frame: Outgoing) {
+        let Some(conn) = self.conns.get(&id) else {
+            return;
+        };
+        let droppable = matches!(frame.kind, Kind::Droppable);
+        match conn.queue.try_send(frame) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(_)) if droppable => {}
+            Err(mpsc::error::TrySendError::Full(_)) => conn.control.end(Ending::Lagged),
+        }
+    }
+}
+
+fn presence_frame(room: RoomId, entry: &RoomState) -> Outgoing {
+    let online = entry.present.iter().map(|(u, _)| u.clone()).collect();
+    Outgoing::new(&frames::users(room, online, false), Kind::Droppable)
+}
+
+fn typing_frame(room: RoomId, entry: &RoomState) -> Outgoing {
+    let users = entry
+        .typing
+        .users()
+        .filter_map(|id| entry.present.iter().find(|(u, _)| u.id == id))
+        .map(|(u, _)| u.clone())
+        .collect();
+    Outgoing::new(&frames::users(room, users, true), Kind::Droppable)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn user(name: &str) -> UserSummary {
+        UserSummary {
+            id: UserId::new(),
+            name: name.into(),
+            username: name.to_lowercase(),
+        }
+    }
+
+    fn connect(registry: &mut Registry, id: ConnId, who: &UserSummary) -> mpsc::Receiver<Outgoing> {
+        let (queue, rx) = mpsc::channel(8);
+        let conn = Conn::new(who.clone(), Scope::All, queue, Arc::default());
+        registry.add(id, conn);
+        rx
+    }
+
+    /// (target, frame type, system event if any) of each delivery.
+    fn summary(deliveries: &[Delivery]) -> Vec<(Target, String, Option<String>)> {
+        deliveries
+            .iter()
+            .map(|d| {
+                let json: Value = serde_json::from_str(&d.frame.text).unwrap();
+                let event = json["event"].as_str().map(str::to_owned);
+                (d.to, json["type"].as_str().unwrap().to_owned(), event)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_users_first_connection_in_a_room_is_announced_and_a_second_is_not() {
+        let (mut registry, room, ana) = (Registry::default(), RoomId::new(), user("Ana"));
+        let _a = connect(&mut registry, 1, &ana);
+        let _b = connect(&mut registry, 2, &ana);
+        let everyone = Target::Room { room, skip: None };
+
+        let first = registry.subscribe(1, room);
+        let second = registry.subscribe(2, room);
+        let again = registry.subscribe(2, room);
+
+        assert_eq!(
+            summary(&first),
+            [
+                (everyone, "system".into(), Some("join".into())),
+                (everyone, "presence".into(), None)
+            ]
+        );
+        assert_eq!(
+            summary(&second),
+            [(Target::Conn(2), "presence".into(), None)]
+        );
+        assert!(again.is_empty(), "following twice changes nothing");
+    }
+
+    #[test]
+    fn only_the_last_connection_leaving_announces_the_user_and_clears_typing() {
+        let (mut registry, room, ana, bo) =
+            (Registry::default(), RoomId::new(), user("Ana"), user("Bo"));
+        let _a1 = connect(&mut registry, 1, &ana);
+        let _a2 = connect(&mut registry, 2, &ana);
+        let _b = connect(&mut registry, 3, &bo);
+        for id in [1, 2, 3] {
+            registry.subscribe(id, room);
+        }
+        let now = Instant::now();
+        registry.typing(1, room, true, now, Duration::from_secs(5));
+
+        let not_last = registry.remove(1);
+        let last = registry.remove(2);
+
+        assert!(not_last.is_empty());
+        let kinds: Vec<String> = summary(&last).into_iter().map(|(_, t, _)| t).collect();
+        assert_eq!(kinds, ["system", "presence", "typing"]);
+        assert_eq!(registry.len(), 1);
+        assert!(!registry.follows(2, room));
+    }
+
+    #[test]
+    fn the_last_follower_leaving_forgets_the_room_without_announcing() {
+        let (mut registry, room, ana) = (Registry::default(), RoomId::new(), user("Ana"));
+        let _a = connect(&mut registry, 1, &ana);
+        registry.subscribe(1, room);
+
+        let left = registry.unsubscribe(1, room);
+
+        assert!(left.is_empty());
+        assert!(registry.room_conns(room).is_empty());
+    }
+
+    #[test]
+    fn a_full_queue_drops_droppable_frames_and_cuts_on_reliable_ones() {
+        let (mut registry, room, ana) = (Registry::default(), RoomId::new(), user("Ana"));
+        let (queue, _rx) = mpsc::channel(1);
+        let control = Arc::new(Control::default());
+        registry.add(1, Conn::new(ana, Scope::All, queue, control.clone()));
+        let presence = registry.presence(room);
+        let reliable = Outgoing {
+            kind: Kind::Reliable,
+            ..presence.clone()
+        };
+
+        registry.send(1, presence.clone());
+        registry.send(1, presence);
+        let after_droppable = control.ending();
+        registry.send(1, reliable);
+
+        assert_eq!(after_droppable, None);
+        assert_eq!(control.ending(), Some(Ending::Lagged));
+    }
+}

@@ -15,7 +15,7 @@ use sea_orm::{
 /// reached or cannot store (disk full, I/O error, read-only, locked past the busy
 /// timeout) is `Unavailable`, anything else `Internal`. The cause is kept for the log,
 /// never shown to clients.
-pub(crate) fn db_error(err: DbErr) -> Error {
+fn db_error(err: DbErr) -> Error {
     if is_unavailable(&err) {
         Error::Unavailable(err.to_string())
     } else {
@@ -23,9 +23,48 @@ pub(crate) fn db_error(err: DbErr) -> Error {
     }
 }
 
+/// Database results in the domain's vocabulary, at the call site (as
+/// realworld-axum-sqlx's `ResultExt::on_constraint`).
+pub(crate) trait DbResultExt<T> {
+    /// Maps the error with [`db_error`].
+    fn or_db(self) -> Result<T, Error>;
+
+    /// A unique-constraint violation becomes `conflict()`; other errors as
+    /// [`DbResultExt::or_db`].
+    fn on_unique(self, conflict: impl FnOnce() -> Error) -> Result<T, Error>;
+
+    /// `None` on a unique-constraint violation (someone else stored it first); other
+    /// errors as [`DbResultExt::or_db`].
+    fn unless_unique(self) -> Result<Option<T>, Error>;
+}
+
+impl<T> DbResultExt<T> for Result<T, DbErr> {
+    fn or_db(self) -> Result<T, Error> {
+        self.map_err(db_error)
+    }
+
+    fn on_unique(self, conflict: impl FnOnce() -> Error) -> Result<T, Error> {
+        self.map_err(|err| {
+            if is_unique_violation(&err) {
+                conflict()
+            } else {
+                db_error(err)
+            }
+        })
+    }
+
+    fn unless_unique(self) -> Result<Option<T>, Error> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if is_unique_violation(&err) => Ok(None),
+            Err(err) => Err(db_error(err)),
+        }
+    }
+}
+
 /// Whether `err` is a unique-constraint violation (the one place that knows how each
 /// backend reports it).
-pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
+fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 

@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    db_error,
+    DbResultExt,
     entity::{message, user},
     users::to_user,
 };
@@ -40,7 +40,7 @@ impl SqlMessages {
             .filter(user::Column::Id.is_in(ids))
             .all(&self.db)
             .await
-            .map_err(db_error)?
+            .or_db()?
             .into_iter()
             .map(|u| (u.id, to_user(u).summary()))
             .collect();
@@ -66,7 +66,7 @@ impl SqlMessages {
             .order_by_asc(message::Column::Seq)
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         self.with_authors(models).await
     }
 
@@ -75,7 +75,7 @@ impl SqlMessages {
         let found = message::Entity::find_by_id(id.as_uuid())
             .one(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         match found {
             Some(model) => Ok(self.with_authors(vec![model]).await?.pop()),
             None => Ok(None),
@@ -95,7 +95,7 @@ impl SqlMessages {
             .filter(message::Column::Id.eq(id.as_uuid()))
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         self.find(id).await?.ok_or_else(|| gone(id))
     }
 
@@ -108,7 +108,7 @@ impl SqlMessages {
             .filter(message::Column::Id.eq(id.as_uuid()))
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         self.find(id).await?.ok_or_else(|| gone(id))
     }
 }

@@ -27,8 +27,8 @@ pub use rooms::SqlRooms;
 pub use users::SqlUsers;
 pub use writer::GroupWriter;
 
+pub(crate) use errors::DbResultExt;
 use errors::WriteHealth;
-pub(crate) use errors::{db_error, is_unique_violation};
 
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`), failing fast when the server
 /// cannot be reached.

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{db_error, entity::refresh_token};
+use super::{DbResultExt, entity::refresh_token};
 
 /// [`RefreshTokenRepository`] on SQLite or PostgreSQL.
 #[derive(Clone)]
@@ -44,7 +44,7 @@ impl RefreshTokenRepository for SqlRefreshTokens {
         refresh_token::Entity::insert(to_active(record))
             .exec_without_returning(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(())
     }
 
@@ -53,7 +53,7 @@ impl RefreshTokenRepository for SqlRefreshTokens {
             .filter(refresh_token::Column::TokenHash.eq(token_hash))
             .one(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(found.map(|m| RefreshTokenRecord {
             id: m.id,
             user_id: UserId::from_uuid(m.user_id),
@@ -66,7 +66,7 @@ impl RefreshTokenRepository for SqlRefreshTokens {
     }
 
     async fn rotate(&self, old: Uuid, new: RefreshTokenRecord) -> Result<bool> {
-        let tx = self.db.begin().await.map_err(db_error)?;
+        let tx = self.db.begin().await.or_db()?;
         // The `revoked_at IS NULL` guard makes the rotation a compare-and-swap: of two
         // concurrent refreshes with the same token, exactly one updates a row.
         let updated = refresh_token::Entity::update_many()
@@ -76,15 +76,15 @@ impl RefreshTokenRepository for SqlRefreshTokens {
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&tx)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         if updated.rows_affected != 1 {
             return Ok(false);
         }
         refresh_token::Entity::insert(to_active(new))
             .exec_without_returning(&tx)
             .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+            .or_db()?;
+        tx.commit().await.or_db()?;
         Ok(true)
     }
 
@@ -95,7 +95,7 @@ impl RefreshTokenRepository for SqlRefreshTokens {
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(())
     }
 
@@ -106,7 +106,7 @@ impl RefreshTokenRepository for SqlRefreshTokens {
             .filter(refresh_token::Column::RevokedAt.is_null())
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(())
     }
 }

@@ -21,9 +21,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    db_error,
+    DbResultExt,
     entity::{membership, message, room},
-    is_unique_violation,
     users::to_user,
 };
 use crate::db::entity::user;
@@ -112,11 +111,11 @@ async fn counts_by_room<C: ConnectionTrait>(
     db: &C,
     query: &sea_orm::sea_query::SelectStatement,
 ) -> Result<HashMap<Uuid, u64>> {
-    let rows = db.query_all(query).await.map_err(db_error)?;
+    let rows = db.query_all(query).await.or_db()?;
     let mut counts = HashMap::with_capacity(rows.len());
     for row in rows {
-        let room_id: Uuid = row.try_get("", "room_id").map_err(db_error)?;
-        let n: i64 = row.try_get("", "n").map_err(db_error)?;
+        let room_id: Uuid = row.try_get("", "room_id").or_db()?;
+        let n: i64 = row.try_get("", "n").or_db()?;
         counts.insert(room_id, u64::try_from(n).unwrap_or(0));
     }
     Ok(counts)
@@ -125,20 +124,16 @@ async fn counts_by_room<C: ConnectionTrait>(
 #[async_trait]
 impl RoomRepository for SqlRooms {
     async fn create(&self, new: NewRoom) -> Result<Room> {
-        let tx = self.db.begin().await.map_err(db_error)?;
-        match room::Entity::insert(active_room(&new, None))
+        let tx = self.db.begin().await.or_db()?;
+        room::Entity::insert(active_room(&new, None))
             .exec_without_returning(&tx)
             .await
-        {
-            Ok(_) => {}
-            Err(err) if is_unique_violation(&err) => return Err(name_taken(&new.name)),
-            Err(err) => return Err(db_error(err)),
-        }
+            .on_unique(|| name_taken(&new.name))?;
         membership::Entity::insert(new_membership(new.id, new.creator_id, Role::Owner))
             .exec_without_returning(&tx)
             .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+            .or_db()?;
+        tx.commit().await.or_db()?;
         Ok(stored(new))
     }
 
@@ -153,28 +148,25 @@ impl RoomRepository for SqlRooms {
                 .filter(room::Column::DmKey.eq(key))
                 .one(&self.db)
                 .await
-                .map_err(db_error)?
+                .or_db()?
                 .map(to_room)
                 .transpose()
         };
         if let Some(room) = existing().await? {
             return Ok((room, false));
         }
-        let tx = self.db.begin().await.map_err(db_error)?;
-        match room::Entity::insert(active_room(&new, Some(key)))
+        let tx = self.db.begin().await.or_db()?;
+        let inserted = room::Entity::insert(active_room(&new, Some(key)))
             .exec_without_returning(&tx)
             .await
-        {
-            Ok(_) => {}
+            .unless_unique()?;
+        if inserted.is_none() {
             // Both users opened the conversation at once: the other insert won.
-            Err(err) if is_unique_violation(&err) => {
-                drop(tx);
-                let room = existing().await?.ok_or_else(|| {
-                    Error::Internal("direct room vanished after a conflict".into())
-                })?;
-                return Ok((room, false));
-            }
-            Err(err) => return Err(db_error(err)),
+            drop(tx);
+            let room = existing()
+                .await?
+                .ok_or_else(|| Error::Internal("direct room vanished after a conflict".into()))?;
+            return Ok((room, false));
         }
         membership::Entity::insert_many([
             new_membership(new.id, new.creator_id, Role::Member),
@@ -182,8 +174,8 @@ impl RoomRepository for SqlRooms {
         ])
         .exec_without_returning(&tx)
         .await
-        .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        .or_db()?;
+        tx.commit().await.or_db()?;
         Ok((stored(new), true))
     }
 
@@ -191,7 +183,7 @@ impl RoomRepository for SqlRooms {
         room::Entity::find_by_id(id.as_uuid())
             .one(&self.db)
             .await
-            .map_err(db_error)?
+            .or_db()?
             .map(to_room)
             .transpose()
     }
@@ -201,7 +193,7 @@ impl RoomRepository for SqlRooms {
             .filter(membership::Column::UserId.eq(user.as_uuid()))
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         let my_room_ids: Vec<Uuid> = mine.iter().map(|m| m.room_id).collect();
         let rooms = room::Entity::find()
             .filter(
@@ -213,7 +205,7 @@ impl RoomRepository for SqlRooms {
             .order_by_asc(room::Column::Id)
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         let room_ids: Vec<Uuid> = rooms.iter().map(|r| r.id).collect();
 
         let member_counts = Query::select()
@@ -291,16 +283,14 @@ impl RoomRepository for SqlRooms {
             any = true;
         }
         if any {
-            match update.exec(&self.db).await {
-                Ok(_) => {}
-                Err(err) if is_unique_violation(&err) => {
-                    if let Some(name) = &changes.name {
-                        return Err(name_taken(name));
-                    }
-                    return Err(db_error(err));
-                }
-                Err(err) => return Err(db_error(err)),
-            }
+            // Only the name is unique among the columns an update changes.
+            update
+                .exec(&self.db)
+                .await
+                .on_unique(|| match &changes.name {
+                    Some(name) => name_taken(name),
+                    None => Error::Internal("a unique violation without a new name".into()),
+                })?;
         }
         self.find(id).await?.ok_or_else(|| {
             Error::not_found(ErrorCode::RoomNotFound, format!("Room {id} was not found."))
@@ -311,7 +301,7 @@ impl RoomRepository for SqlRooms {
         room::Entity::delete_by_id(id.as_uuid())
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(())
     }
 
@@ -319,7 +309,7 @@ impl RoomRepository for SqlRooms {
         membership::Entity::find_by_id((room.as_uuid(), user.as_uuid()))
             .one(&self.db)
             .await
-            .map_err(db_error)?
+            .or_db()?
             .map(to_membership)
             .transpose()
     }
@@ -329,7 +319,7 @@ impl RoomRepository for SqlRooms {
             .on_conflict_do_nothing()
             .exec_without_returning(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(matches!(result, TryInsertResult::Inserted(n) if n > 0))
     }
 
@@ -339,7 +329,7 @@ impl RoomRepository for SqlRooms {
             .filter(membership::Column::UserId.eq(user.as_uuid()))
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(result.rows_affected > 0)
     }
 
@@ -348,7 +338,7 @@ impl RoomRepository for SqlRooms {
             .filter(membership::Column::UserId.eq(user.as_uuid()))
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(rows
             .into_iter()
             .map(|m| RoomId::from_uuid(m.room_id))
@@ -361,13 +351,13 @@ impl RoomRepository for SqlRooms {
             .order_by_asc(membership::Column::JoinedAt)
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         let ids: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
         let users: HashMap<Uuid, user::Model> = user::Entity::find()
             .filter(user::Column::Id.is_in(ids))
             .all(&self.db)
             .await
-            .map_err(db_error)?
+            .or_db()?
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
@@ -397,7 +387,7 @@ impl RoomRepository for SqlRooms {
             .filter(membership::Column::LastReadSeq.lt(seq))
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok((result.rows_affected > 0).then_some(seq))
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
-use super::{db_error, entity::user, is_unique_violation};
+use super::{DbResultExt, entity::user};
 
 /// [`UserRepository`] on SQLite or PostgreSQL.
 #[derive(Clone)]
@@ -59,30 +59,29 @@ impl UserRepository for SqlUsers {
             created_at: Set(new.created_at),
             last_seen_at: Set(None),
         };
-        match user::Entity::insert(model)
+        user::Entity::insert(model)
             .exec_without_returning(&self.db)
             .await
-        {
-            Ok(_) => Ok(User {
-                id: new.id,
-                username: new.username,
-                name: new.name,
-                created_at: new.created_at,
-                last_seen_at: None,
-            }),
-            Err(err) if is_unique_violation(&err) => Err(Error::conflict(
-                ErrorCode::UsernameTaken,
-                format!("The username {} is already taken.", new.username.as_str()),
-            )),
-            Err(err) => Err(db_error(err)),
-        }
+            .on_unique(|| {
+                Error::conflict(
+                    ErrorCode::UsernameTaken,
+                    format!("The username {} is already taken.", new.username.as_str()),
+                )
+            })?;
+        Ok(User {
+            id: new.id,
+            username: new.username,
+            name: new.name,
+            created_at: new.created_at,
+            last_seen_at: None,
+        })
     }
 
     async fn find(&self, id: UserId) -> Result<Option<User>> {
         let found = user::Entity::find_by_id(id.as_uuid())
             .one(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(found.map(to_user))
     }
 
@@ -91,7 +90,7 @@ impl UserRepository for SqlUsers {
             .filter(user::Column::UsernameKey.eq(username.to_lowercase()))
             .one(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(found.map(|m| {
             let hash = m.password_hash.clone();
             (to_user(m), hash)
@@ -121,7 +120,7 @@ impl UserRepository for SqlUsers {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(models.into_iter().map(to_user).collect())
     }
 
@@ -133,7 +132,7 @@ impl UserRepository for SqlUsers {
             .filter(user::Column::Id.is_in(ids.iter().map(UserId::as_uuid)))
             .all(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(models.into_iter().map(to_user).collect())
     }
 
@@ -143,7 +142,7 @@ impl UserRepository for SqlUsers {
             .filter(user::Column::Id.eq(id.as_uuid()))
             .exec(&self.db)
             .await
-            .map_err(db_error)?;
+            .or_db()?;
         Ok(())
     }
 }

@@ -1,0 +1,136 @@
+//! The writer's statements: a batch in one transaction, seqs reserved per room with
+//! one `UPDATE … RETURNING`, and the look-up of a retried post.
+
+use std::collections::HashMap;
+
+use domain::{
+    Error, ErrorCode, Result, RoomId,
+    message::{Appended, Message, NewMessage},
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    Statement, TransactionTrait,
+};
+
+use super::batch;
+use crate::db::{DbResultExt, entity::message};
+
+/// One transaction: reserve each room's seqs with one `UPDATE … RETURNING`, then
+/// insert every row. Seqs follow the jobs' order within each room.
+pub async fn insert_all(db: &DatabaseConnection, posts: &[&NewMessage]) -> Result<Vec<Message>> {
+    let tx = db.begin().await.or_db()?;
+    let mut next = reserve(&tx, &batch::per_room(posts)).await?;
+    let mut models = Vec::with_capacity(posts.len());
+    let mut stored = Vec::with_capacity(posts.len());
+    for m in posts {
+        let seq = next.get_mut(&m.room_id).map(|s| {
+            let seq = *s;
+            *s += 1;
+            seq
+        });
+        let Some(seq) = seq else {
+            return Err(Error::Internal("no seq reserved".into()));
+        };
+        let model = message::Model {
+            id: m.id.as_uuid(),
+            room_id: m.room_id.as_uuid(),
+            seq,
+            user_id: m.author.id.as_uuid(),
+            content: m.body.as_str().to_owned(),
+            temp_id: m.temp_id.as_ref().map(|t| t.as_str().to_owned()),
+            created_at: m.created_at,
+            edited_at: None,
+            deleted_at: None,
+        };
+        stored.push(Message {
+            id: m.id,
+            room_id: m.room_id,
+            seq,
+            author: m.author.clone(),
+            content: model.content.clone(),
+            temp_id: model.temp_id.clone(),
+            created_at: m.created_at,
+            edited_at: None,
+            deleted_at: None,
+        });
+        models.push(message::ActiveModel::from(model));
+    }
+    for chunk in batch::wire_sized(models) {
+        message::Entity::insert_many(chunk)
+            .exec_without_returning(&tx)
+            .await
+            .or_db()?;
+    }
+    tx.commit().await.or_db()?;
+    Ok(stored)
+}
+
+/// Bumps each room's `last_seq` by its count in one statement and returns the first
+/// seq reserved per room. The row updates hold the rooms' row locks (PostgreSQL) or
+/// the write lock (SQLite) until the commit, so seq order is commit order. One
+/// statement for all rooms, not one per room: every round trip inside the
+/// transaction delays every post in the batch.
+///
+/// Fails with `NotFound` if a room is gone (the whole batch is then retried post by
+/// post, so only that room's posts fail).
+async fn reserve<C: ConnectionTrait>(
+    tx: &C,
+    counts: &[(RoomId, i64)],
+) -> Result<HashMap<RoomId, i64>> {
+    let backend = tx.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(counts.len() * 2);
+    let mut rows = Vec::with_capacity(counts.len());
+    for (i, (room, n)) in counts.iter().enumerate() {
+        let (a, b) = match backend {
+            DbBackend::Postgres => (format!("${}", 2 * i + 1), format!("${}", 2 * i + 2)),
+            _ => ("?".to_owned(), "?".to_owned()),
+        };
+        rows.push(if i == 0 {
+            format!("SELECT {a} AS room, {b} AS n")
+        } else {
+            format!("SELECT {a}, {b}")
+        });
+        values.push(room.as_uuid().into());
+        values.push((*n).into());
+    }
+    let sql = format!(
+        "UPDATE rooms SET last_seq = last_seq + v.n FROM ({}) AS v \
+         WHERE rooms.id = v.room RETURNING id, last_seq",
+        rows.join(" UNION ALL ")
+    );
+    let statement = Statement::from_sql_and_values(backend, sql, values);
+    let returned = tx.query_all_raw(statement).await.or_db()?;
+    let mut first = HashMap::with_capacity(counts.len());
+    for row in returned {
+        let id: uuid::Uuid = row.try_get("", "id").or_db()?;
+        let last: i64 = row.try_get("", "last_seq").or_db()?;
+        let room = RoomId::from_uuid(id);
+        if let Some((_, n)) = counts.iter().find(|(r, _)| *r == room) {
+            first.insert(room, last - n + 1);
+        }
+    }
+    if let Some((missing, _)) = counts.iter().find(|(r, _)| !first.contains_key(r)) {
+        return Err(Error::not_found(
+            ErrorCode::RoomNotFound,
+            format!("Room {missing} was not found."),
+        ));
+    }
+    Ok(first)
+}
+
+/// The outcome for a post whose author already used its `temp_id`, if they did.
+pub async fn previous_post(
+    db: &DatabaseConnection,
+    new: &NewMessage,
+) -> Result<Option<Result<Appended>>> {
+    let Some(temp_id) = &new.temp_id else {
+        return Ok(None);
+    };
+    let found = message::Entity::find()
+        .filter(message::Column::UserId.eq(new.author.id.as_uuid()))
+        .filter(message::Column::TempId.eq(temp_id.as_str()))
+        .one(db)
+        .await
+        .or_db()?;
+    Ok(found.map(|previous| batch::judge_retry(new, &previous)))
+}

@@ -4,7 +4,7 @@ use papo_protocol::CloseCode;
 use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use infra::{Infra, Settings, db::GroupWriter};
+use infra::{Infra, db::GroupWriter};
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server,
     endpoint::BoxEndpoint,
@@ -17,6 +17,7 @@ use poem_openapi::OpenApiService;
 use crate::{
     observe::Observe,
     routes,
+    settings::Settings,
     throttle::LoginThrottle,
     ws::{Ending, Hub, HubSettings, Realtime},
 };
@@ -36,20 +37,22 @@ impl Application {
     ///
     /// Fails when the database, the JWT secret or the address is unusable.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let infra = Infra::build(&settings).await?;
-        let acceptor = TcpListener::bind(settings.bind.clone())
+        let infra = Infra::build(&settings.infra()?).await?;
+        let bind = settings.server.bind;
+        let acceptor = TcpListener::bind(bind.to_string())
             .into_acceptor()
             .await
-            .with_context(|| format!("binding {}", settings.bind))?;
+            .with_context(|| format!("binding {bind}"))?;
         let port = acceptor
             .local_addr()
             .first()
             .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
             .context("reading the bound port")?;
+        let realtime = &settings.realtime;
         let hub = Hub::new(HubSettings {
-            queue_capacity: settings.ws_queue,
-            typing_ttl: Duration::from_millis(settings.typing_ttl_ms),
-            ping_interval: Duration::from_secs(settings.ws_ping_secs.max(1)),
+            queue_capacity: usize::try_from(realtime.ws_queue).unwrap_or(usize::MAX),
+            typing_ttl: realtime.typing_ttl(),
+            ping_interval: realtime.ping_interval(),
             send_timeout: Duration::from_secs(30),
         });
         hub.start(infra.bus.subscribe());
@@ -138,6 +141,6 @@ fn endpoint(
         .data(infra.services)
         .data(Arc::new(LoginThrottle::new(10, Duration::from_secs(300))))
         .with(Observe {
-            max_body_bytes: settings.max_body_bytes,
+            max_body_bytes: settings.server.max_body_bytes,
         })
 }

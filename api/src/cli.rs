@@ -1,7 +1,7 @@
 //! The `papo` command line.
 
+use crate::settings::{DatabaseSettings, LogSettings, Settings};
 use clap::{Parser, Subcommand};
-use infra::Settings;
 
 /// papo: a room-based real-time chat server.
 ///
@@ -38,7 +38,9 @@ pub enum Command {
         /// Revert this many migrations instead of applying.
         #[arg(long, value_name = "N")]
         down: Option<u32>,
-        #[command(flatten)]
-        settings: Settings,
+        #[command(flatten, next_help_heading = "Database")]
+        database: DatabaseSettings,
+        #[command(flatten, next_help_heading = "Logs")]
+        log: LogSettings,
     },
 }

@@ -10,7 +10,8 @@
 //! - `dto`: the JSON shapes of the contract. `payload`: JSON bodies that fail with
 //!   400/422 problem details. `problem`: RFC 9457 errors for everything.
 //! - `auth`: the bearer scheme. `observe`: request ids, access log, body limit.
-//! - [`cli`], [`telemetry`]: the binary's command line and logging.
+//! - [`cli`], [`settings`], [`telemetry`]: the binary's command line, typed settings
+//!   handed to each layer, and logging.
 
 pub mod app;
 mod auth;
@@ -20,6 +21,7 @@ mod observe;
 mod payload;
 mod problem;
 mod routes;
+pub mod settings;
 mod tags;
 pub mod telemetry;
 mod throttle;

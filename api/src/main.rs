@@ -5,6 +5,7 @@ use clap::Parser;
 use papo_api::{
     Application,
     cli::{Cli, Command},
+    settings::{DatabaseSettings, LogSettings, Settings},
     telemetry,
 };
 
@@ -20,7 +21,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None => serve(cli.settings).await,
         Some(Command::Serve { settings }) => serve(settings).await,
-        Some(Command::Migrate { down, settings }) => migrate(settings, down).await,
+        Some(Command::Migrate {
+            down,
+            database,
+            log,
+        }) => migrate(&database, &log, down).await,
         Some(Command::Chat(args)) => papo_tui::chat::run(args).await,
         Some(Command::Send(args)) => {
             let text = papo_tui::send::text_of(&args)?;
@@ -31,14 +36,11 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: infra::Settings) -> anyhow::Result<()> {
-    telemetry::init(&settings);
-    let app = Application::build(settings.clone()).await?;
-    let host = settings
-        .bind
-        .rsplit_once(':')
-        .map_or("127.0.0.1", |(h, _)| h);
-    let base = format!("http://{host}:{}", app.port());
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(&settings.log);
+    let host = settings.server.bind.ip();
+    let app = Application::build(settings).await?;
+    let base = format!("http://{}:{}", format_host(host), app.port());
     tracing::info!("papo is listening on {base}");
     tracing::info!("chat in the browser: {base}/");
     tracing::info!("API docs: {base}/docs");
@@ -47,9 +49,21 @@ async fn serve(settings: infra::Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn migrate(settings: infra::Settings, down: Option<u32>) -> anyhow::Result<()> {
-    telemetry::init(&settings);
-    let db = infra::db::connect(&settings.database_url)
+/// An IP as it goes in a URL (IPv6 in brackets).
+fn format_host(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+async fn migrate(
+    database: &DatabaseSettings,
+    log: &LogSettings,
+    down: Option<u32>,
+) -> anyhow::Result<()> {
+    telemetry::init(log);
+    let db = infra::db::connect(&database.url)
         .await
         .context("connecting to the database")?;
     match down {

@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //!
-//! - [`config`]: settings from flags and environment; the JWT secret's resolution.
+//! - [`Config`]: the values this layer needs, handed over by the binary (which reads
+//!   the environment; nothing here does).
 //! - [`db`]: connecting, migrating, and the SQL repositories (SeaORM).
 //! - [`password`]: argon2id. [`jwt`]: access tokens and refresh secrets.
 //! - [`bus`]: the in-process event bus. [`presence`]: who is connected here.
@@ -14,7 +15,6 @@
 //! calls.
 
 pub mod bus;
-pub mod config;
 pub mod db;
 pub mod demo;
 pub mod jwt;
@@ -28,7 +28,20 @@ use chrono::Duration;
 use domain::service::{Ports, Services};
 use sea_orm::DatabaseConnection;
 
-pub use config::Settings;
+/// What `infra` needs to build itself. No `Debug`: it holds the JWT key.
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://FILE` or `postgres://…`.
+    pub database_url: String,
+    /// The HMAC key for access tokens.
+    pub jwt_secret: Vec<u8>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Most posts per group-commit transaction.
+    pub group_commit_max: usize,
+    /// Seed the demo users and room.
+    pub demo: bool,
+}
 
 /// Everything the server needs from the outside world, built once at start-up.
 pub struct Infra {
@@ -44,26 +57,20 @@ pub struct Infra {
 impl Infra {
     /// Connects to and migrates the database, then wires the use cases.
     ///
-    /// Fails when the database cannot be reached or migrated, or the JWT secret cannot
-    /// be resolved.
-    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let secret = settings.resolve_jwt_secret()?;
-        let db = db::connect(&settings.database_url)
+    /// Fails when the database cannot be reached or migrated.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url)
             .await
             .context("connecting to the database")?;
         db::migrate(&db).await.context("migrating the database")?;
         let tokens = Arc::new(jwt::JwtTokens::new(
-            secret.as_bytes(),
-            Duration::minutes(settings.access_token_expire_minutes),
-            Duration::days(settings.refresh_token_expire_days),
+            &config.jwt_secret,
+            config.access_token_ttl,
+            config.refresh_token_ttl,
         ));
         let bus = Arc::new(bus::LocalBus::new(65_536));
         let presence = Arc::new(presence::LocalPresence::new());
-        let writer = db::GroupWriter::start(
-            db.clone(),
-            bus.clone(),
-            usize::try_from(settings.group_commit_max).unwrap_or(256),
-        );
+        let writer = db::GroupWriter::start(db.clone(), bus.clone(), config.group_commit_max);
         let services = Services::new(Ports {
             users: Arc::new(db::SqlUsers::new(db.clone())),
             refresh_tokens: Arc::new(db::SqlRefreshTokens::new(db.clone())),
@@ -75,7 +82,7 @@ impl Infra {
             presence: presence.clone(),
             health: Arc::new(db::DbHealth::new(db.clone(), &writer)),
         });
-        if settings.demo {
+        if config.demo {
             demo::seed(&services)
                 .await
                 .context("seeding the demo data")?;

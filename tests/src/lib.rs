@@ -13,8 +13,13 @@ pub mod ws;
 
 use std::path::PathBuf;
 
-use infra::Settings;
-use papo_api::Application;
+use papo_api::{
+    Application,
+    settings::{
+        AuthSettings, DatabaseSettings, Environment, LogFormat, LogSettings, RealtimeSettings,
+        Secret, ServerSettings, Settings,
+    },
+};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -159,7 +164,7 @@ pub async fn spawn_app_on(database_url: &str) -> TestApp {
 }
 
 async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
-    let mut settings = Settings::for_tests(database_url.clone());
+    let mut settings = test_settings(database_url.clone());
     configure(&mut settings);
     let app = Application::build(settings).await.expect("server builds");
     let port = app.port();
@@ -196,6 +201,34 @@ pub(crate) fn block_on_fresh_runtime(work: impl std::future::Future<Output = ()>
             .block_on(work);
     })
     .join();
+}
+
+/// A server on port 0 with the defaults of `papo serve` and a fixed JWT secret.
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        server: ServerSettings {
+            bind: ([127, 0, 0, 1], 0).into(),
+            environment: Environment::Development,
+            max_body_bytes: 1024 * 1024,
+            demo: false,
+        },
+        database: DatabaseSettings { url: database_url },
+        auth: AuthSettings {
+            jwt_secret: Some(Secret::new("test-secret-test-secret-test-secret!")),
+            access_token_expire_minutes: 15,
+            refresh_token_expire_days: 30,
+        },
+        realtime: RealtimeSettings {
+            group_commit_max: 256,
+            ws_queue: 1024,
+            ws_ping_secs: 30,
+            typing_ttl_ms: 5000,
+        },
+        log: LogSettings {
+            filter: "warn".into(),
+            format: LogFormat::Pretty,
+        },
+    }
 }
 
 async fn fresh_database() -> (String, TestDb) {

@@ -251,7 +251,7 @@ async fn logging_in_with_a_plain_text_body_is_an_unsupported_media_type() {
 
 #[tokio::test]
 async fn expires_in_follows_the_configured_access_token_lifetime() {
-    let app = spawn_app_with(|s| s.access_token_expire_minutes = 5).await;
+    let app = spawn_app_with(|s| s.auth.access_token_expire_minutes = 5).await;
     app.register("Alice", "alice", PASSWORD).await;
 
     let reply = app

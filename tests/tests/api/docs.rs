@@ -87,7 +87,7 @@ async fn the_root_serves_the_browser_client_and_its_assets() {
 
 #[tokio::test]
 async fn demo_mode_seeds_three_users_and_a_general_room() {
-    let app = spawn_app_with(|s| s.demo = true).await;
+    let app = spawn_app_with(|s| s.server.demo = true).await;
 
     let mut tokens = Vec::new();
     for (username, password) in [

@@ -7,7 +7,7 @@ use papo_tests::{Reply, TestApp, TestUser, spawn_app};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// The secret `Settings::for_tests` signs with.
+/// The secret `papo_tests::test_settings` signs with.
 const TEST_SECRET: &str = "test-secret-test-secret-test-secret!";
 
 fn now() -> i64 {

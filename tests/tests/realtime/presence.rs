@@ -6,7 +6,7 @@ use papo_tests::spawn_app_with;
 use serde_json::json;
 
 async fn app() -> papo_tests::TestApp {
-    spawn_app_with(|s| s.typing_ttl_ms = 400).await
+    spawn_app_with(|s| s.realtime.typing_ttl_ms = 400).await
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ async fn deleting_the_room_closes_its_sockets_with_4404() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_cut_with_4008_and_resumes_losslessly() {
-    let app = spawn_app_with(|s| s.ws_queue = 64).await;
+    let app = spawn_app_with(|s| s.realtime.ws_queue = 64).await;
     let alice = app.signup("alice").await;
     let bob = app.signup("bob").await;
     let carol = app.signup("carol").await;
@@ -157,7 +157,7 @@ async fn shutdown_closes_sockets_with_1001_and_keeps_every_acked_message() {
 
 #[tokio::test]
 async fn a_peer_that_answers_pings_stays_and_a_silent_one_is_dropped() {
-    let app = spawn_app_with(|s| s.ws_ping_secs = 1).await;
+    let app = spawn_app_with(|s| s.realtime.ws_ping_secs = 1).await;
     let alice = app.signup("alice").await;
     let room = app.create_room(&alice, "general", "public").await;
     let mut lively = app.chat(&room, &alice.token).await;

@@ -1,0 +1,248 @@
+//! The binary's settings: environment variables (and `.env`), the same as
+//! command-line flags, in typed sections that are handed to each layer (as
+//! zero-to-production's `configuration.rs`). `infra` and the realtime hub receive
+//! plain values; nothing below the binary reads the environment.
+
+mod jwt_secret;
+
+use std::{fmt, net::SocketAddr, str::FromStr, time::Duration};
+
+pub use jwt_secret::sqlite_path;
+
+/// Every server setting. Each flag can also be given as the environment variable
+/// named beside it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    #[command(flatten, next_help_heading = "Server")]
+    pub server: ServerSettings,
+    #[command(flatten, next_help_heading = "Database")]
+    pub database: DatabaseSettings,
+    #[command(flatten, next_help_heading = "Accounts and tokens")]
+    pub auth: AuthSettings,
+    #[command(flatten, next_help_heading = "Messages and sockets")]
+    pub realtime: RealtimeSettings,
+    #[command(flatten, next_help_heading = "Logs")]
+    pub log: LogSettings,
+}
+
+/// Where papo runs: production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// The HTTP listener.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerSettings {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "PAPO_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+
+    /// `production` requires JWT_SECRET.
+    #[arg(
+        long = "env",
+        env = "PAPO_ENV",
+        value_enum,
+        default_value = "development"
+    )]
+    pub environment: Environment,
+
+    /// Largest accepted request body, in bytes (larger ones get 413).
+    #[arg(long, env = "PAPO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seed the demo users alice, bob and carol and the room `general`.
+    #[arg(long, env = "PAPO_DEMO", default_value_t = false,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo: bool,
+}
+
+/// Storage.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseSettings {
+    /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "sqlite://papo.db"
+    )]
+    pub url: String,
+}
+
+/// Access and refresh tokens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthSettings {
+    /// HMAC secret for access tokens (at least 32 characters in production). When
+    /// unset in development, one is generated and kept beside the SQLite file.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Lifetime of access tokens, in minutes.
+    #[arg(long, env = "ACCESS_TOKEN_EXPIRE_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u16).range(1..=1440))]
+    pub access_token_expire_minutes: u16,
+
+    /// Lifetime of refresh tokens, in days.
+    #[arg(long, env = "REFRESH_TOKEN_EXPIRE_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(1..=365))]
+    pub refresh_token_expire_days: u16,
+}
+
+/// Posting and WebSocket connections.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RealtimeSettings {
+    /// Most messages committed in one transaction (group commit); 1 commits each
+    /// message alone.
+    #[arg(long, env = "PAPO_GROUP_COMMIT_MAX", default_value_t = 256,
+          value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    pub group_commit_max: u16,
+
+    /// Frames a WebSocket may have queued before it counts as too slow (closed 4008).
+    #[arg(long, env = "PAPO_WS_QUEUE", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub ws_queue: u32,
+
+    /// Server ping interval in seconds; a peer silent for two is dropped.
+    #[arg(long, env = "PAPO_WS_PING_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub ws_ping_secs: u64,
+
+    /// How long a typing indicator lasts unless renewed, in milliseconds.
+    #[arg(long, env = "PAPO_TYPING_TTL_MS", default_value_t = 5000)]
+    pub typing_ttl_ms: u64,
+}
+
+impl RealtimeSettings {
+    pub fn ping_interval(&self) -> Duration {
+        Duration::from_secs(self.ws_ping_secs)
+    }
+
+    pub fn typing_ttl(&self) -> Duration {
+        Duration::from_millis(self.typing_ttl_ms)
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable, coloured when on a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Logs.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogSettings {
+    /// Log filter, e.g. `info` or `papo=debug,info`.
+    #[arg(long = "log", env = "RUST_LOG", default_value = "info")]
+    pub filter: String,
+
+    /// Log format.
+    #[arg(
+        long = "log-format",
+        env = "PAPO_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty"
+    )]
+    pub format: LogFormat,
+}
+
+/// A secret whose `Debug` never shows it, so settings can be logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl Settings {
+    /// What `infra` needs to connect and wire the use cases.
+    ///
+    /// Fails when the JWT secret cannot be resolved (see
+    /// [`AuthSettings::resolve_jwt_secret`]).
+    pub fn infra(&self) -> anyhow::Result<infra::Config> {
+        let secret = self
+            .auth
+            .resolve_jwt_secret(self.server.environment, &self.database.url)?;
+        Ok(infra::Config {
+            database_url: self.database.url.clone(),
+            jwt_secret: secret.expose().as_bytes().to_vec(),
+            access_token_ttl: chrono::Duration::minutes(
+                self.auth.access_token_expire_minutes.into(),
+            ),
+            refresh_token_ttl: chrono::Duration::days(self.auth.refresh_token_expire_days.into()),
+            group_commit_max: self.realtime.group_commit_max.into(),
+            demo: self.server.demo,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    #[test]
+    fn a_secret_never_shows_in_debug_output() {
+        let secret = Secret::new("hunter2-hunter2");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        let cli = Cli::parse_from([
+            "papo",
+            "--jwt-secret",
+            "hunter2-hunter2",
+            "--bind",
+            "127.0.0.1:0",
+        ]);
+        assert!(!format!("{:?}", cli.settings).contains("hunter2"));
+    }
+
+    #[test]
+    fn flags_parse_into_typed_sections() {
+        let cli = Cli::parse_from([
+            "papo",
+            "--bind",
+            "127.0.0.1:9001",
+            "--database-url",
+            "sqlite://x.db",
+            "--ws-ping-secs",
+            "2",
+        ]);
+        assert_eq!(cli.settings.server.bind.port(), 9001);
+        assert_eq!(cli.settings.database.url, "sqlite://x.db");
+        assert_eq!(
+            cli.settings.realtime.ping_interval(),
+            Duration::from_secs(2)
+        );
+        assert!(Cli::try_parse_from(["papo", "--bind", "not-an-address"]).is_err());
+    }
+}

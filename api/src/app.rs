@@ -140,6 +140,7 @@ fn endpoint(
         })
         .data(infra.services)
         .data(Arc::new(LoginThrottle::new(10, Duration::from_secs(300))))
+        .catch_all_error(crate::problem::catch_all)
         .with(Observe {
             max_body_bytes: settings.server.max_body_bytes,
         })

@@ -53,9 +53,10 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         async move {
             let started = Instant::now();
             let mut response = match limit_body(&mut req, self.max_body_bytes).await {
+                // Errors are already problems (`catch_all_error` inside this layer).
                 Ok(()) => match self.inner.call(req).await {
                     Ok(output) => output.into_response(),
-                    Err(err) => crate::problem::catch_all(err).await,
+                    Err(err) => err.into_response(),
                 },
                 Err(problem) => poem::error::ResponseError::as_response(&problem),
             };

@@ -8,6 +8,7 @@ use poem::{Request, web::Data};
 use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, payload::Form, payload::Json};
 use uuid::Uuid;
 
+use super::NoContent;
 use crate::tags::Tag;
 use crate::{
     auth::{Caller, bearer_token, verify},
@@ -94,13 +95,6 @@ pub enum Created {
     /// The account was created.
     #[oai(status = 201)]
     Created(Json<UserOut>),
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 pub struct AuthApi;

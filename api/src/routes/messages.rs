@@ -13,6 +13,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
+use super::NoContent;
 use crate::tags::Tag;
 use crate::{
     auth::Caller,
@@ -45,13 +46,6 @@ pub enum Posted {
     /// Stored (committed) and broadcast to the room.
     #[oai(status = 201)]
     Created(Json<MessageOut>),
-}
-
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 pub struct MessagesApi;

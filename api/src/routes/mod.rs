@@ -6,7 +6,17 @@ mod messages;
 mod rooms;
 mod users;
 
+use poem_openapi::ApiResponse;
+
 pub use health::health_endpoint;
+
+/// The answer of an operation that only acts.
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
 
 /// Every REST operation (the WebSocket endpoints are added beside them in `app`).
 pub fn api() -> impl poem_openapi::OpenApi {

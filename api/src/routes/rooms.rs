@@ -11,6 +11,7 @@ use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
+use super::NoContent;
 use crate::tags::Tag;
 use crate::{
     auth::Caller,
@@ -62,13 +63,6 @@ pub enum DirectRoom {
     Created(Json<RoomOut>),
 }
 
-#[derive(ApiResponse)]
-pub enum NoContent {
-    /// Done.
-    #[oai(status = 204)]
-    NoContent,
-}
-
 pub struct RoomsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "Tag::Rooms")]
@@ -87,7 +81,7 @@ impl RoomsApi {
         let input = CreateRoom {
             name: &b.name,
             description: b.description.as_deref(),
-            visibility: b.visibility.map(VisibilityIn::as_str),
+            visibility: b.visibility.map(Into::into),
         };
         let room = services.create_room(caller.0.user_id, input).await?;
         Ok(CreatedRoom::Created(Json(room.into())))
@@ -138,7 +132,7 @@ impl RoomsApi {
         let input = UpdateRoom {
             name: b.name.as_deref(),
             description: b.description.as_deref(),
-            visibility: b.visibility.map(VisibilityIn::as_str),
+            visibility: b.visibility.map(Into::into),
         };
         let room = services
             .update_room(RoomId::from_uuid(id.0), caller.0.user_id, input)

@@ -18,7 +18,8 @@ use crate::{
 pub struct CreateRoom<'a> {
     pub name: &'a str,
     pub description: Option<&'a str>,
-    pub visibility: Option<&'a str>,
+    /// Public unless given; a direct room is made by [`Services::open_direct`] only.
+    pub visibility: Option<Visibility>,
 }
 
 /// A room-update request as the client sent it; `None` leaves a field unchanged.
@@ -26,11 +27,12 @@ pub struct CreateRoom<'a> {
 pub struct UpdateRoom<'a> {
     pub name: Option<&'a str>,
     pub description: Option<&'a str>,
-    pub visibility: Option<&'a str>,
+    pub visibility: Option<Visibility>,
 }
 
-fn parse_user_visibility(raw: &str) -> Result<Visibility, String> {
-    match Visibility::parse(raw)? {
+/// A visibility a user may choose: a room cannot become a direct one.
+fn user_visibility(visibility: Visibility) -> Result<Visibility, String> {
+    match visibility {
         Visibility::Direct => Err("must be \"public\" or \"private\"".into()),
         v => Ok(v),
     }
@@ -52,7 +54,7 @@ impl Services {
         let name = v.check("name", RoomName::parse(input.name));
         let description = v.check("description", Description::parse(input.description));
         let visibility = match input.visibility {
-            Some(raw) => v.check("visibility", parse_user_visibility(raw)),
+            Some(chosen) => v.check("visibility", user_visibility(chosen)),
             None => Some(Visibility::Public),
         };
         v.finish()?;
@@ -112,7 +114,7 @@ impl Services {
                 .and_then(|d| v.check("description", Description::parse(Some(d)))),
             visibility: input
                 .visibility
-                .and_then(|raw| v.check("visibility", parse_user_visibility(raw))),
+                .and_then(|chosen| v.check("visibility", user_visibility(chosen))),
         };
         v.finish()?;
         self.ports.rooms.update(room_id, changes).await

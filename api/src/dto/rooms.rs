@@ -1,0 +1,131 @@
+//! Rooms, room lists and members.
+
+use super::users::UserRef;
+use chrono::{DateTime, Utc};
+use domain::room::{Member, Room, RoomListing, Visibility};
+use poem_openapi::{Enum, Object};
+use uuid::Uuid;
+
+/// Who can see a room: `direct` rooms are made by `POST /api/v1/dms` only.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum VisibilityOut {
+    Public,
+    Private,
+    Direct,
+}
+
+impl From<Visibility> for VisibilityOut {
+    fn from(v: Visibility) -> Self {
+        match v {
+            Visibility::Public => Self::Public,
+            Visibility::Private => Self::Private,
+            Visibility::Direct => Self::Direct,
+        }
+    }
+}
+
+/// The visibilities a client may choose.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum VisibilityIn {
+    Public,
+    Private,
+}
+
+impl From<VisibilityIn> for Visibility {
+    fn from(v: VisibilityIn) -> Self {
+        match v {
+            VisibilityIn::Public => Self::Public,
+            VisibilityIn::Private => Self::Private,
+        }
+    }
+}
+
+/// A room.
+#[derive(Debug, Object)]
+pub struct RoomOut {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub creator_id: Uuid,
+    pub visibility: VisibilityOut,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Room> for RoomOut {
+    fn from(room: Room) -> Self {
+        Self {
+            id: room.id.as_uuid(),
+            name: room.name.as_str().to_owned(),
+            description: room.description.into_inner(),
+            creator_id: room.creator_id.as_uuid(),
+            visibility: room.visibility.into(),
+            created_at: room.created_at,
+        }
+    }
+}
+
+/// A room in the caller's room list.
+#[derive(Debug, Object)]
+pub struct RoomListItem {
+    #[oai(flatten)]
+    pub room: RoomOut,
+    pub member_count: u64,
+    /// Messages by others after the caller's read marker (0 when not a member).
+    pub unread: u64,
+}
+
+impl From<RoomListing> for RoomListItem {
+    fn from(listing: RoomListing) -> Self {
+        Self {
+            room: listing.room.into(),
+            member_count: listing.member_count,
+            unread: listing.unread,
+        }
+    }
+}
+
+/// The rooms a caller can see.
+#[derive(Debug, Object)]
+pub struct RoomList {
+    pub rooms: Vec<RoomListItem>,
+}
+
+/// A member's role.
+#[derive(Debug, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RoleOut {
+    Owner,
+    Admin,
+    Member,
+}
+
+/// A member of a room.
+#[derive(Debug, Object)]
+pub struct MemberOut {
+    pub user: UserRef,
+    pub role: RoleOut,
+    pub online: bool,
+}
+
+impl From<Member> for MemberOut {
+    fn from(member: Member) -> Self {
+        use domain::room::Role;
+        Self {
+            user: member.user.into(),
+            role: match member.role {
+                Role::Owner => RoleOut::Owner,
+                Role::Admin => RoleOut::Admin,
+                Role::Member => RoleOut::Member,
+            },
+            online: member.online,
+        }
+    }
+}
+
+/// A room's members.
+#[derive(Debug, Object)]
+pub struct MemberList {
+    pub members: Vec<MemberOut>,
+}

@@ -10,8 +10,7 @@ fn message_path(message: &Value) -> String {
 #[tokio::test]
 async fn the_author_can_edit_a_message() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let message = app.post_message(&alice, &room, "helo").await;
 
     let path = message_path(&message);
@@ -32,8 +31,7 @@ async fn the_author_can_edit_a_message() {
 #[tokio::test]
 async fn an_edit_must_leave_some_content() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let message = app.post_message(&alice, &room, "keep me").await;
 
     let path = message_path(&message);
@@ -48,8 +46,7 @@ async fn an_edit_must_leave_some_content() {
 async fn nobody_else_can_edit_or_delete_a_message() {
     let app = spawn_app().await;
     let alice = app.signup("alice").await;
-    let bob = app.signup("bob").await;
-    let room = app.create_room(&bob, "general", "public").await;
+    let (bob, room) = app.signup_with_room("bob", "general", "public").await;
     let message = app.post_message(&alice, &room, "mine").await;
     let path = message_path(&message);
 
@@ -68,8 +65,7 @@ async fn nobody_else_can_edit_or_delete_a_message() {
 #[tokio::test]
 async fn a_deleted_message_keeps_its_place_without_its_content() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     app.post_message(&alice, &room, "first").await;
     let message = app.post_message(&alice, &room, "regret").await;
 
@@ -90,8 +86,7 @@ async fn a_deleted_message_keeps_its_place_without_its_content() {
 #[tokio::test]
 async fn deleting_a_message_twice_is_fine() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let message = app.post_message(&alice, &room, "bye").await;
     let path = message_path(&message);
     app.delete(&path, Some(&alice.token))
@@ -106,8 +101,7 @@ async fn deleting_a_message_twice_is_fine() {
 #[tokio::test]
 async fn a_deleted_message_cannot_be_edited() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let message = app.post_message(&alice, &room, "bye").await;
     let path = message_path(&message);
     app.delete(&path, Some(&alice.token))
@@ -124,8 +118,7 @@ async fn a_deleted_message_cannot_be_edited() {
 #[tokio::test]
 async fn seqs_are_not_reused_after_a_deletion() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     app.post_message(&alice, &room, "one").await;
     let second = app.post_message(&alice, &room, "two").await;
     app.delete(&message_path(&second), Some(&alice.token)).await;

@@ -112,8 +112,7 @@ async fn a_path_id_that_is_not_a_uuid_names_nothing() {
 #[tokio::test]
 async fn a_body_over_the_configured_limit_is_too_large() {
     let app = spawn_app_with(|s| s.server.max_body_bytes = 1024).await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let path = format!("/api/v1/rooms/{room}/messages");
 
     let small = app

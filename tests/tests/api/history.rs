@@ -5,8 +5,7 @@ use serde_json::json;
 /// A room where alice has posted `m1` … `m{count}`, with seqs 1 … count.
 async fn room_with_messages(count: u64) -> (TestApp, TestUser, String) {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     for i in 1..=count {
         app.post_message(&alice, &room, &format!("m{i}")).await;
     }

@@ -95,8 +95,7 @@ async fn a_member_can_leave_a_room() {
 #[tokio::test]
 async fn the_owner_cannot_leave_their_room() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let reply = app
         .post_empty(&format!("/api/v1/rooms/{room}/leave"), Some(&alice.token))
@@ -154,8 +153,7 @@ async fn a_plain_member_cannot_invite() {
 #[tokio::test]
 async fn inviting_an_unknown_user_is_not_found() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "secret", "private").await;
+    let (alice, room) = app.signup_with_room("alice", "secret", "private").await;
 
     let reply = invite(&app, &alice, &room, &Uuid::new_v4().to_string()).await;
 
@@ -165,8 +163,7 @@ async fn inviting_an_unknown_user_is_not_found() {
 #[tokio::test]
 async fn an_invitation_must_name_a_user() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "secret", "private").await;
+    let (alice, room) = app.signup_with_room("alice", "secret", "private").await;
 
     let path = format!("/api/v1/rooms/{room}/members");
     let reply = app.post(&path, Some(&alice.token), json!({})).await;

@@ -16,8 +16,7 @@ async fn total_messages(app: &TestApp, user: &TestUser, room: &str) -> Value {
 #[tokio::test]
 async fn a_posted_message_is_returned_with_its_author_and_first_seq() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let reply = post(&app, &alice, &room, json!({"content": "hello"})).await;
 
@@ -39,8 +38,7 @@ async fn a_posted_message_is_returned_with_its_author_and_first_seq() {
 #[tokio::test]
 async fn seqs_count_up_in_each_room_independently() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let first = app.create_room(&alice, "first", "public").await;
+    let (alice, first) = app.signup_with_room("alice", "first", "public").await;
     let second = app.create_room(&alice, "second", "public").await;
 
     let mut seqs = Vec::new();
@@ -54,8 +52,7 @@ async fn seqs_count_up_in_each_room_independently() {
 #[tokio::test]
 async fn content_is_stored_trimmed() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let message = app.post_message(&alice, &room, "  \n hi there \t ").await;
 
@@ -67,8 +64,7 @@ async fn content_is_stored_trimmed() {
 #[tokio::test]
 async fn empty_or_blank_content_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     for body in [
         json!({"content": ""}),
@@ -84,8 +80,7 @@ async fn empty_or_blank_content_is_rejected() {
 #[tokio::test]
 async fn content_may_have_up_to_4000_characters() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let too_long = post(&app, &alice, &room, json!({"content": "a".repeat(4001)})).await;
     let longest = post(&app, &alice, &room, json!({"content": "a".repeat(4000)})).await;
@@ -104,8 +99,7 @@ async fn content_may_have_up_to_4000_characters() {
 #[tokio::test]
 async fn resending_a_temp_id_returns_the_stored_message_instead_of_a_copy() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let body = json!({"content": "once", "temp_id": "t-1"});
     let first = post(&app, &alice, &room, body.clone()).await;
 
@@ -121,8 +115,7 @@ async fn resending_a_temp_id_returns_the_stored_message_instead_of_a_copy() {
 #[tokio::test]
 async fn reusing_a_temp_id_for_other_content_is_a_conflict() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     post(
         &app,
         &alice,

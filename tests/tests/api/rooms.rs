@@ -87,8 +87,7 @@ async fn an_unknown_visibility_is_rejected() {
 #[tokio::test]
 async fn changing_a_room_to_an_unknown_visibility_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let path = format!("/api/v1/rooms/{room}");
     let reply = app
@@ -163,8 +162,7 @@ async fn unread_counts_others_messages_that_are_not_deleted() {
 #[tokio::test]
 async fn the_owner_can_rename_describe_and_hide_a_room() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let path = format!("/api/v1/rooms/{room}");
 
     let body = json!({"name": "lobby", "description": "Say hi", "visibility": "private"});
@@ -218,8 +216,7 @@ async fn renaming_a_room_to_a_taken_name_is_a_conflict() {
 #[tokio::test]
 async fn renaming_a_room_to_an_empty_name_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let path = format!("/api/v1/rooms/{room}");
     let reply = app
@@ -248,8 +245,7 @@ async fn only_the_owner_can_delete_a_room() {
 #[tokio::test]
 async fn a_deleted_room_is_gone_with_its_history() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     app.post_message(&alice, &room, "hello").await;
     let path = format!("/api/v1/rooms/{room}");
 
@@ -267,8 +263,7 @@ async fn a_deleted_room_is_gone_with_its_history() {
 #[tokio::test]
 async fn a_deleted_rooms_name_can_be_used_again() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let path = format!("/api/v1/rooms/{room}");
     app.delete(&path, Some(&alice.token))
         .await

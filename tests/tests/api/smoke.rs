@@ -14,8 +14,7 @@ async fn health_reports_the_database_as_ok() {
 #[tokio::test]
 async fn a_user_can_sign_up_create_a_room_and_post() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let message = app.post_message(&alice, &room, "hello").await;
     assert_eq!(message["seq"], 1);
     let history = app

@@ -90,8 +90,7 @@ fn args(app: &papo_tests::TestApp, room: &str, password: &str) -> SendArgs {
 #[tokio::test]
 async fn papo_send_posts_to_a_room_found_by_name() {
     let app = spawn_app().await;
-    let ana = app.signup("ana").await;
-    let room = app.create_room(&ana, "General", "public").await;
+    let (ana, room) = app.signup_with_room("ana", "General", "public").await;
 
     let message = send(&args(&app, "general", PASSWORD), "from a script")
         .await

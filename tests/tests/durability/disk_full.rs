@@ -22,8 +22,7 @@ async fn nothing_is_acknowledged_that_a_full_disk_did_not_store() {
     };
     let url = disk.database_url().await;
     let app = spawn_app_on(&url).await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut socket = app.chat(&room, &alice.token).await;
     socket.next_of("history").await;
     let mut outcomes = Outcomes::default();

@@ -6,8 +6,7 @@ use serde_json::json;
 #[tokio::test]
 async fn a_bad_token_is_accepted_then_closed_with_1008() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (_alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let closed = app.chat(&room, "not-a-token").await.closed().await;
     assert_eq!(closed.code, 1008);
@@ -47,8 +46,7 @@ async fn an_unknown_room_closes_4404_and_a_private_one_4403() {
 async fn the_token_may_come_as_a_bearer_header() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut request = format!("ws://127.0.0.1:{}/api/v1/chat/{room}", app.port)
         .into_client_request()
         .unwrap();
@@ -66,8 +64,7 @@ async fn the_token_may_come_as_a_bearer_header() {
 #[tokio::test]
 async fn connecting_sends_the_last_50_messages_then_presence() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     for i in 1..=60 {
         app.post_message(&alice, &room, &format!("m{i}")).await;
     }
@@ -128,8 +125,7 @@ async fn an_invited_member_may_connect_to_a_private_room() {
 #[tokio::test]
 async fn a_malformed_since_closes_4400_on_both_endpoints() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
 
     let chat = app
         .ws(&format!(

@@ -39,8 +39,7 @@ async fn a_message_is_acked_to_its_sender_and_delivered_to_others_not_echoed() {
 #[tokio::test]
 async fn a_frame_with_content_and_no_type_is_a_message() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 
@@ -54,8 +53,7 @@ async fn a_frame_with_content_and_no_type_is_a_message() {
 #[tokio::test]
 async fn rest_posts_are_broadcast_like_socket_posts() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 
@@ -68,8 +66,7 @@ async fn rest_posts_are_broadcast_like_socket_posts() {
 #[tokio::test]
 async fn a_retried_temp_id_is_stored_once_and_acked_with_the_original() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 
@@ -94,8 +91,7 @@ async fn a_retried_temp_id_is_stored_once_and_acked_with_the_original() {
 #[tokio::test]
 async fn concurrent_senders_get_gap_free_seqs_seen_in_order_by_everyone() {
     let app = spawn_app().await;
-    let room_owner = app.signup("owner").await;
-    let room = app.create_room(&room_owner, "busy", "public").await;
+    let (_owner, room) = app.signup_with_room("owner", "busy", "public").await;
     let mut listeners = Vec::new();
     for name in ["listener1", "listener2"] {
         let user = app.signup(name).await;
@@ -148,8 +144,7 @@ async fn concurrent_senders_get_gap_free_seqs_seen_in_order_by_everyone() {
 #[tokio::test]
 async fn a_retry_sent_before_the_first_ack_is_still_stored_once() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 

@@ -7,8 +7,7 @@ use tokio_tungstenite::tungstenite::Message;
 #[tokio::test]
 async fn every_kind_of_bad_frame_gets_an_error_and_the_socket_stays_usable() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 
@@ -48,8 +47,7 @@ async fn every_kind_of_bad_frame_gets_an_error_and_the_socket_stays_usable() {
 #[tokio::test]
 async fn a_frame_over_64_kib_closes_with_1009() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 
@@ -61,8 +59,7 @@ async fn a_frame_over_64_kib_closes_with_1009() {
 #[tokio::test]
 async fn history_frames_page_backwards() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     for i in 1..=30 {
         app.post_message(&alice, &room, &format!("m{i}")).await;
     }

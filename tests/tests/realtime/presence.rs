@@ -88,8 +88,7 @@ async fn one_user_on_two_devices_is_announced_once_and_leaves_with_the_last() {
 #[tokio::test]
 async fn who_answers_with_presence() {
     let app = app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("presence").await;
 
@@ -157,8 +156,7 @@ async fn read_receipts_are_broadcast_and_drive_unread_counts() {
 #[tokio::test]
 async fn edits_and_deletes_are_broadcast() {
     let app = app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
     let message = app.post_message(&alice, &room, "typo").await;

@@ -6,8 +6,7 @@ use serde_json::json;
 #[tokio::test]
 async fn since_replays_exactly_the_messages_after_it() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     for i in 1..=130 {
         app.post_message(&alice, &room, &format!("m{i}")).await;
     }

@@ -6,8 +6,7 @@ use serde_json::json;
 #[tokio::test]
 async fn logging_out_closes_the_users_sockets_with_4401() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     let mut all = app.ws(&format!("/api/v1/ws?token={}", alice.token)).await;
     a.next_of("history").await;
@@ -23,8 +22,7 @@ async fn logging_out_closes_the_users_sockets_with_4401() {
 #[tokio::test]
 async fn deleting_the_room_closes_its_sockets_with_4404() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "doomed", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "doomed", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
 
@@ -122,8 +120,7 @@ async fn a_client_that_stops_reading_is_cut_with_4008_and_resumes_losslessly() {
 #[tokio::test]
 async fn shutdown_closes_sockets_with_1001_and_keeps_every_acked_message() {
     let app = spawn_app().await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut a = app.chat(&room, &alice.token).await;
     a.next_of("history").await;
     for i in 0..20 {
@@ -158,8 +155,7 @@ async fn shutdown_closes_sockets_with_1001_and_keeps_every_acked_message() {
 #[tokio::test]
 async fn a_peer_that_answers_pings_stays_and_a_silent_one_is_dropped() {
     let app = spawn_app_with(|s| s.realtime.ws_ping_secs = 1).await;
-    let alice = app.signup("alice").await;
-    let room = app.create_room(&alice, "general", "public").await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut lively = app.chat(&room, &alice.token).await;
     let mut silent = app.chat(&room, &alice.token).await;
     let silent_for = tokio::time::sleep(std::time::Duration::from_millis(3500));

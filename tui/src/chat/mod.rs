@@ -2,6 +2,7 @@
 //! environment, then runs a full-screen UI over one `/api/v1/ws` socket that
 //! reconnects with back-off and resumes with `since`.
 
+mod prompt;
 mod state;
 mod ui;
 
@@ -13,7 +14,10 @@ use futures_util::StreamExt;
 use papo_client::{Client, ClientFrame, Socket, UserRef, frames::CloseCode};
 use uuid::Uuid;
 
-use self::state::{Command, State};
+use self::{
+    prompt::prompt,
+    state::{Command, State},
+};
 
 /// `papo chat`: where and who.
 #[derive(Debug, clap::Args)]
@@ -279,38 +283,4 @@ async fn older(client: &Client, state: &mut State) {
         }
         Err(err) => state.status = err.to_string(),
     }
-}
-
-/// Reads a line from the terminal; without echo for passwords.
-fn prompt(label: &str, echo: bool) -> anyhow::Result<String> {
-    use std::io::Write;
-    print!("{label}");
-    std::io::stdout().flush()?;
-    if echo {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        return Ok(line.trim().to_owned());
-    }
-    crossterm::terminal::enable_raw_mode()?;
-    let mut secret = String::new();
-    let read = loop {
-        match crossterm::event::read() {
-            Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => match key.code {
-                KeyCode::Enter => break Ok(()),
-                KeyCode::Backspace => {
-                    secret.pop();
-                }
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Err(anyhow::anyhow!("cancelled"));
-                }
-                KeyCode::Char(c) => secret.push(c),
-                _ => {}
-            },
-            Ok(_) => {}
-            Err(err) => break Err(err.into()),
-        }
-    };
-    crossterm::terminal::disable_raw_mode()?;
-    println!();
-    read.map(|()| secret)
 }

@@ -1,0 +1,113 @@
+//! The room list: the rooms a user can see with member and unread counts.
+
+use std::collections::HashMap;
+
+use domain::{
+    Result, UserId,
+    room::{RoomListing, Visibility},
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Query},
+};
+use uuid::Uuid;
+
+use super::to_room;
+use crate::db::{
+    DbResultExt,
+    entity::{membership, message, room},
+};
+
+/// The rooms `user` can see, with member and unread counts: three queries whatever
+/// the number of rooms.
+pub(super) async fn list_for(db: &DatabaseConnection, user: UserId) -> Result<Vec<RoomListing>> {
+    let mine = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user.as_uuid()))
+        .all(db)
+        .await
+        .or_db()?;
+    let my_room_ids: Vec<Uuid> = mine.iter().map(|m| m.room_id).collect();
+    let rooms = room::Entity::find()
+        .filter(
+            Condition::any()
+                .add(room::Column::Visibility.eq(Visibility::Public.as_str()))
+                .add(room::Column::Id.is_in(my_room_ids)),
+        )
+        .order_by_asc(room::Column::CreatedAt)
+        .order_by_asc(room::Column::Id)
+        .all(db)
+        .await
+        .or_db()?;
+    let room_ids: Vec<Uuid> = rooms.iter().map(|r| r.id).collect();
+
+    let member_counts = Query::select()
+        .column(membership::Column::RoomId)
+        .expr_as(
+            Expr::col(membership::Column::UserId).count(),
+            Alias::new("n"),
+        )
+        .from(membership::Entity)
+        .and_where(Expr::col(membership::Column::RoomId).is_in(room_ids))
+        .group_by_col(membership::Column::RoomId)
+        .to_owned();
+    let member_counts = counts_by_room(db, &member_counts).await?;
+
+    // Unread: messages by others, not deleted, past the read marker, counted in one
+    // grouped query over the caller's memberships.
+    let (msg, mem) = (Alias::new("msg"), Alias::new("mem"));
+    let unread = Query::select()
+        .expr_as(
+            Expr::col((msg.clone(), message::Column::RoomId)),
+            Alias::new("room_id"),
+        )
+        .expr_as(
+            Expr::col((msg.clone(), message::Column::Id)).count(),
+            Alias::new("n"),
+        )
+        .from_as(message::Entity, msg.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            membership::Entity,
+            mem.clone(),
+            Expr::col((mem.clone(), membership::Column::RoomId))
+                .equals((msg.clone(), message::Column::RoomId)),
+        )
+        .and_where(Expr::col((mem.clone(), membership::Column::UserId)).eq(user.as_uuid()))
+        .and_where(
+            Expr::col((msg.clone(), message::Column::Seq))
+                .gt(Expr::col((mem.clone(), membership::Column::LastReadSeq))),
+        )
+        .and_where(Expr::col((msg.clone(), message::Column::UserId)).ne(user.as_uuid()))
+        .and_where(Expr::col((msg.clone(), message::Column::DeletedAt)).is_null())
+        .group_by_col((msg, message::Column::RoomId))
+        .to_owned();
+    let unread = counts_by_room(db, &unread).await?;
+
+    rooms
+        .into_iter()
+        .map(|model| {
+            let id = model.id;
+            Ok(RoomListing {
+                room: to_room(model)?,
+                member_count: member_counts.get(&id).copied().unwrap_or(0),
+                unread: unread.get(&id).copied().unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// Counts per room from a `SELECT room_id, COUNT(*) … GROUP BY room_id`.
+async fn counts_by_room<C: ConnectionTrait>(
+    db: &C,
+    query: &sea_orm::sea_query::SelectStatement,
+) -> Result<HashMap<Uuid, u64>> {
+    let rows = db.query_all(query).await.or_db()?;
+    let mut counts = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let room_id: Uuid = row.try_get("", "room_id").or_db()?;
+        let n: i64 = row.try_get("", "n").or_db()?;
+        counts.insert(room_id, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(counts)
+}

@@ -29,20 +29,21 @@ impl Caller {
 }
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Claims> {
-    verify(req, &bearer.token)
+    verify(req, &bearer.token).await
 }
 
 /// Verifies `token` with the server's services.
 ///
-/// Fails with a 401 problem for any token that is not valid now.
-pub fn verify(req: &Request, token: &str) -> poem::Result<Claims> {
+/// Fails with a 401 problem for any token that is not valid now (including one whose
+/// session ended).
+pub async fn verify(req: &Request, token: &str) -> poem::Result<Claims> {
     let services = req.data::<Services>().ok_or_else(|| {
         poem::Error::from_string(
             "services missing",
             poem::http::StatusCode::INTERNAL_SERVER_ERROR,
         )
     })?;
-    Ok(services.authenticate(token).map_err(Problem::from)?)
+    Ok(services.authenticate(token).await.map_err(Problem::from)?)
 }
 
 /// The bearer token of a request, if it has an `Authorization: Bearer` header.

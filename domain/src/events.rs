@@ -28,6 +28,26 @@ pub enum Event {
         user_id: UserId,
         seq: i64,
     },
-    /// A user logged out: their live sockets must close.
-    LoggedOut { user_id: UserId },
+    /// Sessions of a user ended (logout, a leaked refresh token, a new password): the
+    /// sockets opened with their access tokens must close.
+    SessionsEnded { user_id: UserId, ended: Ended },
+}
+
+/// Which of a user's sessions ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// This one (a refresh-token family).
+    One(uuid::Uuid),
+    /// All of them but this one, if any.
+    AllBut(Option<uuid::Uuid>),
+}
+
+impl Ended {
+    /// Whether `session` is among the ended ones.
+    pub fn includes(self, session: uuid::Uuid) -> bool {
+        match self {
+            Self::One(ended) => ended == session,
+            Self::AllBut(kept) => kept != Some(session),
+        }
+    }
 }

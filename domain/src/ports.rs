@@ -32,6 +32,7 @@ pub trait UserRepository: Send + Sync {
     ) -> Result<Vec<User>>;
     async fn find_many(&self, ids: &[UserId]) -> Result<Vec<User>>;
     async fn set_last_seen(&self, id: UserId, at: DateTime<Utc>) -> Result<()>;
+    async fn set_password_hash(&self, id: UserId, hash: String) -> Result<()>;
 }
 
 /// A stored refresh token (only its hash is kept).
@@ -56,8 +57,13 @@ pub trait RefreshTokenRepository: Send + Sync {
     /// Revokes `old` in favour of `new` and stores `new`, atomically and only if `old`
     /// is still live. Returns false when another request rotated it first.
     async fn rotate(&self, old: uuid::Uuid, new: RefreshTokenRecord) -> Result<bool>;
+    async fn find(&self, id: uuid::Uuid) -> Result<Option<RefreshTokenRecord>>;
     async fn revoke_family(&self, family_id: uuid::Uuid) -> Result<()>;
-    async fn revoke_all(&self, user_id: UserId) -> Result<()>;
+    /// Revokes every family of `user_id` but `keep`.
+    async fn revoke_all(&self, user_id: UserId, keep: Option<uuid::Uuid>) -> Result<()>;
+    /// Whether the family (a session) still has a token that is neither revoked nor
+    /// expired at `now`: access tokens of a session that ended are refused.
+    async fn session_active(&self, family_id: uuid::Uuid, now: DateTime<Utc>) -> Result<bool>;
 }
 
 /// Rooms and memberships.
@@ -158,6 +164,9 @@ pub struct Claims {
     pub user_id: UserId,
     pub username: String,
     pub name: String,
+    /// The session (refresh-token family) the token was issued to; logging out of it,
+    /// or reuse of one of its refresh tokens, ends it and every access token with it.
+    pub session: uuid::Uuid,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -170,13 +179,17 @@ pub struct AccessToken {
 
 /// Access tokens (JWT) and refresh-token secrets.
 pub trait TokenService: Send + Sync {
-    /// Fails only if signing fails, which is a bug.
-    fn issue_access(&self, user: &User) -> Result<AccessToken>;
+    /// An access token for `user` in `session`. Fails only if signing fails (a bug).
+    fn issue_access(&self, user: &User, session: uuid::Uuid) -> Result<AccessToken>;
     /// Fails with `Unauthorized` for a bad signature, algorithm, shape or expiry.
     fn verify_access(&self, token: &str) -> Result<Claims>;
     /// A new random refresh token: `(secret for the client, hash to store)`.
     fn new_refresh_secret(&self) -> (String, String);
     fn hash_refresh_secret(&self, secret: &str) -> String;
+    /// The refresh secret that replaces `secret` when it is rotated, derived from it
+    /// with the server's key: the same for every rotation of the same token, so two
+    /// refreshes racing with one token get the same successor.
+    fn successor_secret(&self, secret: &str) -> String;
     /// How long a refresh token lives.
     fn refresh_ttl(&self) -> chrono::Duration;
 }

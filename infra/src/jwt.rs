@@ -22,6 +22,8 @@ struct JwtClaims {
     jti: Uuid,
     name: String,
     username: String,
+    /// The session (refresh-token family).
+    sid: Uuid,
 }
 
 /// [`TokenService`] with an HMAC secret.
@@ -49,11 +51,13 @@ impl JwtTokens {
         }
     }
 
-    /// Signs a token for `user` valid from `now`; tests use it to make expired ones.
+    /// Signs a token for `user` in `session`, valid from `now`; tests use it to make
+    /// expired ones.
     ///
     /// Fails only if signing fails.
-    pub fn issue_at(&self, user: &User, now: DateTime<Utc>) -> Result<AccessToken> {
+    pub fn issue_at(&self, user: &User, session: Uuid, now: DateTime<Utc>) -> Result<AccessToken> {
         let claims = JwtClaims {
+            sid: session,
             sub: user.id.as_uuid(),
             iat: now.timestamp(),
             exp: (now + self.access_ttl).timestamp(),
@@ -71,8 +75,8 @@ impl JwtTokens {
 }
 
 impl TokenService for JwtTokens {
-    fn issue_access(&self, user: &User) -> Result<AccessToken> {
-        self.issue_at(user, Utc::now())
+    fn issue_access(&self, user: &User, session: Uuid) -> Result<AccessToken> {
+        self.issue_at(user, session, Utc::now())
     }
 
     fn verify_access(&self, token: &str) -> Result<Claims> {
@@ -90,7 +94,16 @@ impl TokenService for JwtTokens {
                 }
             })?;
         let claims = data.claims;
+        // Issued in the future (beyond the clock-skew leeway): not a token we signed
+        // with this clock, or one signed to outlive its stated lifetime.
+        if claims.iat > Utc::now().timestamp() + 5 {
+            return Err(Error::unauthorized(
+                ErrorCode::InvalidToken,
+                "The access token is invalid.",
+            ));
+        }
         Ok(Claims {
+            session: claims.sid,
             user_id: UserId::from_uuid(claims.sub),
             username: claims.username,
             name: claims.name,
@@ -110,6 +123,14 @@ impl TokenService for JwtTokens {
         // A fast hash is right here: the secret has 256 bits of entropy, so unlike a
         // password it cannot be guessed from its hash.
         URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
+    }
+
+    fn successor_secret(&self, secret: &str) -> String {
+        // HMAC-SHA256 with the server's key: unpredictable without the key, and the
+        // same for every rotation of the same token (see `Services::refresh`).
+        let message = format!("papo-refresh-successor:{secret}");
+        jsonwebtoken::crypto::sign(message.as_bytes(), &self.encoding, Algorithm::HS256)
+            .unwrap_or_else(|_| self.new_refresh_secret().0)
     }
 
     fn refresh_ttl(&self) -> Duration {
@@ -144,7 +165,7 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_with_its_claims() {
         let (tokens, user) = (tokens(), alice());
-        let token = tokens.issue_access(&user).unwrap();
+        let token = tokens.issue_access(&user, Uuid::new_v4()).unwrap();
         let claims = tokens.verify_access(&token.token).unwrap();
         assert_eq!(claims.user_id, user.id);
         assert_eq!(claims.name, "Alice");
@@ -155,7 +176,7 @@ mod tests {
     fn an_expired_token_is_refused_as_expired() {
         let (tokens, user) = (tokens(), alice());
         let old = tokens
-            .issue_at(&user, Utc::now() - Duration::hours(1))
+            .issue_at(&user, Uuid::new_v4(), Utc::now() - Duration::hours(1))
             .unwrap();
         let err = tokens.verify_access(&old.token).unwrap_err();
         assert_eq!(err.code(), ErrorCode::TokenExpired);
@@ -168,7 +189,7 @@ mod tests {
             Duration::minutes(15),
             Duration::days(1),
         );
-        let token = other.issue_access(&alice()).unwrap();
+        let token = other.issue_access(&alice(), Uuid::new_v4()).unwrap();
         assert_eq!(
             tokens().verify_access(&token.token).unwrap_err().code(),
             ErrorCode::InvalidToken

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     InvalidRefreshToken,
     /// 401: a rotated refresh token presented again; its family is revoked.
     RefreshTokenReused,
+    /// 401: the access token's session ended (logout, a leaked refresh token, a new
+    /// password).
+    SessionEnded,
     /// 429: too many failed logins.
     TooManyAttempts,
     /// 409.
@@ -106,7 +109,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code papo sends (all but [`ErrorCode::Unknown`]), for documents and tests.
-    pub const ALL: [Self; 40] = [
+    pub const ALL: [Self; 41] = [
         Self::ValidationFailed,
         Self::MalformedJson,
         Self::UnreadableBody,
@@ -121,6 +124,7 @@ impl ErrorCode {
         Self::InvalidCredentials,
         Self::InvalidRefreshToken,
         Self::RefreshTokenReused,
+        Self::SessionEnded,
         Self::TooManyAttempts,
         Self::UsernameTaken,
         Self::UserNotFound,
@@ -166,6 +170,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::RefreshTokenReused => "refresh_token_reused",
+            Self::SessionEnded => "session_ended",
             Self::TooManyAttempts => "too_many_attempts",
             Self::UsernameTaken => "username_taken",
             Self::UserNotFound => "user_not_found",

@@ -56,6 +56,18 @@ impl TestApp {
         self.login(username).await
     }
 
+    /// Logs `username` in, signing them up first if they are new.
+    pub async fn login_or_signup(&self, username: &str) -> TestUser {
+        let name = capitalise(username);
+        let reply = self.register(&name, username, PASSWORD).await;
+        assert!(
+            [201, 409].contains(&reply.status.as_u16()),
+            "{}",
+            reply.text
+        );
+        self.login(username).await
+    }
+
     /// Logs in with [`PASSWORD`].
     pub async fn login(&self, username: &str) -> TestUser {
         let reply = self

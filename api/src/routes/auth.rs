@@ -166,7 +166,7 @@ impl AuthApi {
         let session = match (body.0, bearer_token(req)) {
             (Some(body), _) => services.refresh(&body.refresh_token).await?,
             (None, Some(token)) => {
-                let claims = verify(req, token).map_err(unauthorized_from)?;
+                let claims = verify(req, token).await.map_err(unauthorized_from)?;
                 services.refresh_access(&claims).await?
             }
             (None, None) => {
@@ -181,8 +181,9 @@ impl AuthApi {
 
     /// Log out
     ///
-    /// Revokes the given refresh token's login, or with no body every refresh token
-    /// of the caller; closes the caller's live sockets.
+    /// Ends the given refresh token's session, or with no body every session of the
+    /// caller: their refresh and access tokens stop working and the sockets opened
+    /// with them close (4401).
     #[oai(path = "/auth/logout", method = "post")]
     async fn logout(
         &self,

@@ -1,20 +1,34 @@
 //! The caller, the user directory and presence.
 
-use domain::{UserId, service::Services};
+use std::{sync::Arc, time::Instant};
+
+use domain::{ErrorCode, UserId, service::Services};
 use poem::web::Data;
 use poem_openapi::{
-    OpenApi,
+    Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
 use uuid::Uuid;
 
+use super::NoContent;
 use crate::tags::Tag;
 use crate::{
     auth::Caller,
     dto::{UserList, UserOut, UserStatusOut},
+    payload::ApiJson,
     problem::Problem,
+    throttle::LoginThrottle,
 };
+
+/// A password change.
+#[derive(Debug, Object)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// 8–128 characters.
+    pub new_password: String,
+}
 
 pub struct UsersApi;
 
@@ -28,6 +42,41 @@ impl UsersApi {
         caller: Caller,
     ) -> Result<Json<UserOut>, Problem> {
         Ok(Json(services.me(caller.0.user_id).await?.into()))
+    }
+
+    /// Change the caller's password
+    ///
+    /// Checks the current password (403 `invalid_credentials` when wrong; wrong
+    /// guesses count against the same throttle as logins), sets the new one, and ends
+    /// every other session of the caller: their refresh and access tokens stop working
+    /// and their sockets close with 4401. This session stays logged in.
+    #[oai(path = "/users/me/password", method = "put")]
+    async fn change_password(
+        &self,
+        services: Data<&Services>,
+        throttle: Data<&Arc<LoginThrottle>>,
+        caller: Caller,
+        body: ApiJson<PasswordChange>,
+    ) -> Result<NoContent, Problem> {
+        let username = caller.0.username.as_str();
+        if let Some(wait) = throttle.check(username, Instant::now()) {
+            return Err(Problem::too_many_attempts(wait));
+        }
+        let b = body.0;
+        match services
+            .change_password(&caller.0, &b.current_password, &b.new_password)
+            .await
+        {
+            Ok(()) => {
+                throttle.succeeded(username);
+                Ok(NoContent::NoContent)
+            }
+            Err(err) if err.code() == ErrorCode::InvalidCredentials => {
+                throttle.failed(username, Instant::now());
+                Err(err.into())
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// List users

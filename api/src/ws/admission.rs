@@ -5,6 +5,7 @@
 use domain::{Error, RoomId, room::Visibility, service::Services, user::UserSummary};
 use papo_protocol::{CloseCode, ErrorCode};
 use poem::Request;
+use uuid::Uuid;
 
 use super::session::{Admitted, Scope};
 use crate::auth::bearer_token;
@@ -27,12 +28,12 @@ fn refused(code: CloseCode, reason: impl Into<String>) -> Admission {
     }
 }
 
-/// The caller, from `?token=` or the bearer header.
-fn caller(
+/// The caller and their session, from `?token=` or the bearer header.
+async fn caller(
     services: &Services,
     req: &Request,
     token: Option<String>,
-) -> Result<UserSummary, Admission> {
+) -> Result<(UserSummary, Uuid), Admission> {
     let token = token
         .or_else(|| bearer_token(req).map(str::to_owned))
         .ok_or_else(|| {
@@ -41,17 +42,29 @@ fn caller(
                 "An access token is required (?token= or Authorization: Bearer).",
             )
         })?;
-    let claims = services.authenticate(&token).map_err(|e| match e.code() {
-        ErrorCode::TokenExpired => {
-            refused(CloseCode::PolicyViolation, "The access token has expired.")
-        }
-        _ => refused(CloseCode::PolicyViolation, "The access token is invalid."),
-    })?;
-    Ok(UserSummary {
+    let claims = services
+        .authenticate(&token)
+        .await
+        .map_err(|e| match e.code() {
+            ErrorCode::TokenExpired => {
+                refused(CloseCode::PolicyViolation, "The access token has expired.")
+            }
+            ErrorCode::SessionEnded => refused(
+                CloseCode::PolicyViolation,
+                "This session has ended; log in again.",
+            ),
+            ErrorCode::ServiceUnavailable | ErrorCode::InternalError => refused(
+                CloseCode::InternalError,
+                "Could not check the access token; try again.",
+            ),
+            _ => refused(CloseCode::PolicyViolation, "The access token is invalid."),
+        })?;
+    let user = UserSummary {
         id: claims.user_id,
         name: claims.name,
         username: claims.username,
-    })
+    };
+    Ok((user, claims.session))
 }
 
 /// `/api/v1/chat/{room}`: the caller, the room (joining it if public) and `since`.
@@ -62,8 +75,8 @@ pub async fn admit_room(
     room: &str,
     since: Option<String>,
 ) -> Admission {
-    let user = match caller(services, req, token) {
-        Ok(user) => user,
+    let (user, session) = match caller(services, req, token).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
     };
     let Ok(room) = uuid::Uuid::parse_str(room).map(RoomId::from_uuid) else {
@@ -101,20 +114,21 @@ pub async fn admit_room(
     }
     Admission::Admitted(Admitted {
         user,
+        session,
         scope: Scope::Room(room),
         since,
     })
 }
 
 /// `/api/v1/ws`: the caller and the `since` map.
-pub fn admit_all(
+pub async fn admit_all(
     services: &Services,
     req: &Request,
     token: Option<String>,
     since: Option<String>,
 ) -> Admission {
-    let user = match caller(services, req, token) {
-        Ok(user) => user,
+    let (user, session) = match caller(services, req, token).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
     };
     let since = match parse_since_map(since.as_deref().unwrap_or("")) {
@@ -128,6 +142,7 @@ pub fn admit_all(
     };
     Admission::Admitted(Admitted {
         user,
+        session,
         scope: Scope::All,
         since,
     })

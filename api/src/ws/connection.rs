@@ -36,7 +36,7 @@ pub async fn run(hub: Arc<Hub>, services: Services, socket: WebSocketStream, adm
     let writer = Writer::new(sink, hub.settings().send_timeout, &admitted.since);
     let user = admitted.user.id;
     services.connected(user);
-    let registration = hub.register(admitted.user.clone(), admitted.scope);
+    let registration = hub.register(admitted.user.clone(), admitted.session, admitted.scope);
     let (id, control) = (registration.id, registration.control.clone());
     let (replay_tx, replay_rx) = mpsc::channel(4);
     let activity = Activity::new();

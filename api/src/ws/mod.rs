@@ -115,7 +115,7 @@ impl RealtimeApi {
         /// Resume points: `room_id:seq` pairs separated by commas.
         since: Query<Option<String>>,
     ) -> BoxWebSocketUpgraded {
-        let admission = admit_all(&realtime.services, req, token.0, since.0);
+        let admission = admit_all(&realtime.services, req, token.0, since.0).await;
         upgrade(ws, realtime.0.clone(), admission)
     }
 }

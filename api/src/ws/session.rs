@@ -36,6 +36,8 @@ pub enum Scope {
 #[derive(Debug, Clone)]
 pub struct Admitted {
     pub user: UserSummary,
+    /// The session whose access token opened the socket: ending it closes the socket.
+    pub session: uuid::Uuid,
     pub scope: Scope,
     /// Rooms to replay from a seq (`since`); on `/chat` without `since`, the last 50.
     pub since: Vec<(RoomId, i64)>,

@@ -1,7 +1,7 @@
 //! Refresh tokens in SQL (hashes only).
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::{
     Result, UserId,
     ports::{RefreshTokenRecord, RefreshTokenRepository},
@@ -23,6 +23,18 @@ pub struct SqlRefreshTokens {
 impl SqlRefreshTokens {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+}
+
+fn to_record(m: refresh_token::Model) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        id: m.id,
+        user_id: UserId::from_uuid(m.user_id),
+        family_id: m.family_id,
+        token_hash: m.token_hash,
+        expires_at: m.expires_at,
+        revoked_at: m.revoked_at,
+        replaced_by: m.replaced_by,
     }
 }
 
@@ -54,15 +66,15 @@ impl RefreshTokenRepository for SqlRefreshTokens {
             .one(&self.db)
             .await
             .or_db()?;
-        Ok(found.map(|m| RefreshTokenRecord {
-            id: m.id,
-            user_id: UserId::from_uuid(m.user_id),
-            family_id: m.family_id,
-            token_hash: m.token_hash,
-            expires_at: m.expires_at,
-            revoked_at: m.revoked_at,
-            replaced_by: m.replaced_by,
-        }))
+        Ok(found.map(to_record))
+    }
+
+    async fn find(&self, id: Uuid) -> Result<Option<RefreshTokenRecord>> {
+        let found = refresh_token::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .or_db()?;
+        Ok(found.map(to_record))
     }
 
     async fn rotate(&self, old: Uuid, new: RefreshTokenRecord) -> Result<bool> {
@@ -99,14 +111,26 @@ impl RefreshTokenRepository for SqlRefreshTokens {
         Ok(())
     }
 
-    async fn revoke_all(&self, user_id: UserId) -> Result<()> {
-        refresh_token::Entity::update_many()
+    async fn revoke_all(&self, user_id: UserId, keep: Option<Uuid>) -> Result<()> {
+        let mut update = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
             .filter(refresh_token::Column::UserId.eq(user_id.as_uuid()))
+            .filter(refresh_token::Column::RevokedAt.is_null());
+        if let Some(family) = keep {
+            update = update.filter(refresh_token::Column::FamilyId.ne(family));
+        }
+        update.exec(&self.db).await.or_db()?;
+        Ok(())
+    }
+
+    async fn session_active(&self, family_id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+        let live = refresh_token::Entity::find()
+            .filter(refresh_token::Column::FamilyId.eq(family_id))
             .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&self.db)
+            .filter(refresh_token::Column::ExpiresAt.gt(now))
+            .one(&self.db)
             .await
             .or_db()?;
-        Ok(())
+        Ok(live.is_some())
     }
 }

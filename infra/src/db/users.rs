@@ -145,4 +145,14 @@ impl UserRepository for SqlUsers {
             .or_db()?;
         Ok(())
     }
+
+    async fn set_password_hash(&self, id: UserId, hash: String) -> Result<()> {
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(hash))
+            .filter(user::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .or_db()?;
+        Ok(())
+    }
 }

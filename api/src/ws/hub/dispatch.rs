@@ -5,7 +5,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use domain::{UserId, events::Event};
+use domain::{
+    UserId,
+    events::{Ended, Event},
+};
 use papo_protocol::CloseCode;
 use tokio::sync::broadcast;
 
@@ -93,13 +96,14 @@ impl Hub {
                     registry.route(left);
                 }
             }
-            Event::LoggedOut { user_id } => self.close_user(user_id),
+            Event::SessionsEnded { user_id, ended } => self.close_sessions(user_id, ended),
         }
     }
 
-    fn close_user(&self, user: UserId) {
+    fn close_sessions(&self, user: UserId, ended: Ended) {
         let ending = Ending::Close(CloseCode::LoggedOut, "Logged out.".into());
-        self.lock().end_where(|c| c.user.id == user, &ending);
+        self.lock()
+            .end_where(|c| c.user.id == user && ended.includes(c.session), &ending);
     }
 
     /// Lapses typing indicators whose TTL ran out, telling their rooms.

@@ -79,13 +79,13 @@ impl Hub {
         tokio::spawn(Arc::clone(self).sweep_typing());
     }
 
-    /// Adds a connection, following no room yet.
-    pub fn register(&self, user: UserSummary, scope: Scope) -> Registration {
+    /// Adds a connection of `user` in `session`, following no room yet.
+    pub fn register(&self, user: UserSummary, session: uuid::Uuid, scope: Scope) -> Registration {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (queue, rx) = mpsc::channel(self.settings.queue_capacity.max(1));
         let control = Arc::new(Control::default());
         self.lock()
-            .add(id, Conn::new(user, scope, queue, control.clone()));
+            .add(id, Conn::new(user, session, scope, queue, control.clone()));
         if self.closing.load(Ordering::Acquire) {
             control.end(Ending::Close(
                 CloseCode::GoingAway,

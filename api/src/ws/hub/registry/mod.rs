@@ -45,6 +45,7 @@ impl Delivery {
 /// One live connection.
 pub struct Conn {
     pub user: UserSummary,
+    pub session: uuid::Uuid,
     pub scope: Scope,
     pub queue: mpsc::Sender<Outgoing>,
     pub control: Arc<Control>,
@@ -54,12 +55,14 @@ pub struct Conn {
 impl Conn {
     pub fn new(
         user: UserSummary,
+        session: uuid::Uuid,
         scope: Scope,
         queue: mpsc::Sender<Outgoing>,
         control: Arc<Control>,
     ) -> Self {
         Self {
             user,
+            session,
             scope,
             queue,
             control,

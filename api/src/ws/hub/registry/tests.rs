@@ -14,7 +14,13 @@ fn user(name: &str) -> UserSummary {
 
 fn connect(registry: &mut Registry, id: ConnId, who: &UserSummary) -> mpsc::Receiver<Outgoing> {
     let (queue, rx) = mpsc::channel(8);
-    let conn = Conn::new(who.clone(), Scope::All, queue, Arc::default());
+    let conn = Conn::new(
+        who.clone(),
+        uuid::Uuid::new_v4(),
+        Scope::All,
+        queue,
+        Arc::default(),
+    );
     registry.add(id, conn);
     rx
 }
@@ -96,7 +102,16 @@ fn a_full_queue_drops_droppable_frames_and_cuts_on_reliable_ones() {
     let (mut registry, room, ana) = (Registry::default(), RoomId::new(), user("Ana"));
     let (queue, _rx) = mpsc::channel(1);
     let control = Arc::new(Control::default());
-    registry.add(1, Conn::new(ana, Scope::All, queue, control.clone()));
+    registry.add(
+        1,
+        Conn::new(
+            ana,
+            uuid::Uuid::new_v4(),
+            Scope::All,
+            queue,
+            control.clone(),
+        ),
+    );
     let presence = registry.presence(room);
     let reliable = Outgoing {
         kind: Kind::Reliable,

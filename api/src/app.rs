@@ -139,7 +139,11 @@ fn endpoint(
             services: infra.services.clone(),
         })
         .data(infra.services)
-        .data(Arc::new(LoginThrottle::new(10, Duration::from_secs(300))))
+        .data(Arc::new(LoginThrottle::new(
+            10,
+            100,
+            Duration::from_secs(300),
+        )))
         .catch_all_error(crate::problem::catch_all)
         .with(Observe {
             max_body_bytes: settings.server.max_body_bytes,

@@ -155,7 +155,10 @@ pub trait PasswordHasher: Send + Sync {
     async fn hash(&self, password: &str) -> Result<String>;
     /// True when `password` matches `hash`; false for a wrong password or an unreadable
     /// hash.
-    async fn verify(&self, password: &str, hash: &str) -> bool;
+    ///
+    /// Fails with `Unavailable` when too many hashes are already waiting (hashing is
+    /// bounded to the machine's cores).
+    async fn verify(&self, password: &str, hash: &str) -> Result<bool>;
 }
 
 /// What an access token says about its bearer.

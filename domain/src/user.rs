@@ -140,6 +140,12 @@ pub struct NewUser {
     pub created_at: DateTime<Utc>,
 }
 
+/// Whether a username and password are short enough to belong to some account: longer
+/// ones are refused before anything is hashed, counted or kept.
+pub fn could_be_credentials(username: &str, password: &str) -> bool {
+    username.chars().count() <= 64 && password.chars().count() <= 128
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,7 +76,7 @@ impl Infra {
             refresh_tokens: Arc::new(db::SqlRefreshTokens::new(db.clone())),
             rooms: Arc::new(db::SqlRooms::new(db.clone())),
             messages: Arc::new(writer.clone()),
-            hasher: Arc::new(password::Argon2Hasher),
+            hasher: Arc::new(password::Argon2Hasher::per_core()),
             tokens: tokens.clone(),
             bus: bus.clone(),
             presence: presence.clone(),

@@ -3,7 +3,10 @@
 use papo_protocol::ErrorCode;
 use std::{sync::Arc, time::Instant};
 
-use domain::service::{Services, Session};
+use domain::{
+    service::{Services, Session},
+    user::could_be_credentials,
+};
 use poem::{Request, web::Data};
 use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, payload::Form, payload::Json};
 use uuid::Uuid;
@@ -15,7 +18,7 @@ use crate::{
     dto::UserOut,
     payload::{ApiJson, MaybeJson},
     problem::Problem,
-    throttle::LoginThrottle,
+    throttle::{LoginThrottle, client_address},
 };
 
 /// A new account.
@@ -120,13 +123,15 @@ impl AuthApi {
     ///
     /// Takes an OAuth2 password form (`username=&password=`) or JSON
     /// `{"username","password"}`; returns an access token and a refresh token. After
-    /// 10 wrong passwords for one username within 5 minutes, further attempts for it
-    /// get 429 with `Retry-After` until the 5 minutes are over.
+    /// 10 wrong passwords for one username from one client address within 5 minutes,
+    /// or 100 from one address for any usernames, further attempts get 429 with
+    /// `Retry-After` until the 5 minutes are over.
     #[oai(path = "/auth/login", method = "post")]
     async fn login(
         &self,
         services: Data<&Services>,
         throttle: Data<&Arc<LoginThrottle>>,
+        req: &Request,
         body: LoginRequest,
     ) -> Result<Json<Token>, Problem> {
         let (username, password) = match body {
@@ -134,17 +139,26 @@ impl AuthApi {
             LoginRequest::Json(json) => (json.0.username, json.0.password),
         };
         let username = username.trim();
-        if let Some(wait) = throttle.check(username, Instant::now()) {
-            return Err(Problem::too_many_attempts(wait));
+        // Nothing longer than an account can have is hashed, counted or kept.
+        if !could_be_credentials(username, &password) {
+            return Err(Problem::from(domain::Error::unauthorized(
+                ErrorCode::InvalidCredentials,
+                "Incorrect username or password.",
+            )));
         }
+        let attempt = throttle
+            .begin(username, client_address(req), Instant::now())
+            .map_err(Problem::too_many_attempts)?;
         match services.login(username, &password).await {
             Ok(session) => {
-                throttle.succeeded(username);
+                attempt.succeeded();
                 Ok(Json(session.into()))
             }
             Err(err) => {
                 if err.code() == ErrorCode::InvalidCredentials {
-                    throttle.failed(username, Instant::now());
+                    attempt.failed();
+                } else {
+                    attempt.abandoned();
                 }
                 Err(err.into())
             }

@@ -3,7 +3,7 @@
 use std::{sync::Arc, time::Instant};
 
 use domain::{ErrorCode, UserId, service::Services};
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
     param::{Path, Query},
@@ -18,7 +18,7 @@ use crate::{
     dto::{UserList, UserOut, UserStatusOut},
     payload::ApiJson,
     problem::Problem,
-    throttle::LoginThrottle,
+    throttle::{LoginThrottle, client_address},
 };
 
 /// A password change.
@@ -55,27 +55,30 @@ impl UsersApi {
         &self,
         services: Data<&Services>,
         throttle: Data<&Arc<LoginThrottle>>,
+        req: &Request,
         caller: Caller,
         body: ApiJson<PasswordChange>,
     ) -> Result<NoContent, Problem> {
-        let username = caller.0.username.as_str();
-        if let Some(wait) = throttle.check(username, Instant::now()) {
-            return Err(Problem::too_many_attempts(wait));
-        }
+        let attempt = throttle
+            .begin(&caller.0.username, client_address(req), Instant::now())
+            .map_err(Problem::too_many_attempts)?;
         let b = body.0;
         match services
             .change_password(&caller.0, &b.current_password, &b.new_password)
             .await
         {
             Ok(()) => {
-                throttle.succeeded(username);
+                attempt.succeeded();
                 Ok(NoContent::NoContent)
             }
             Err(err) if err.code() == ErrorCode::InvalidCredentials => {
-                throttle.failed(username, Instant::now());
+                attempt.failed();
                 Err(err.into())
             }
-            Err(err) => Err(err.into()),
+            Err(err) => {
+                attempt.abandoned();
+                Err(err.into())
+            }
         }
     }
 

@@ -94,7 +94,7 @@ impl Services {
         let Some((user, hash)) = found else {
             return Err(bad_credentials());
         };
-        if !self.ports.hasher.verify(password, &hash).await {
+        if !self.ports.hasher.verify(password, &hash).await? {
             return Err(bad_credentials());
         }
         let family = Uuid::now_v7();
@@ -240,7 +240,7 @@ impl Services {
         let Some((_, hash)) = found else {
             return Err(user_not_found(claims.user_id));
         };
-        if !self.ports.hasher.verify(current, &hash).await {
+        if !self.ports.hasher.verify(current, &hash).await? {
             // 403, not 401: the caller is authenticated; a 401 would send clients to
             // renew a token that is fine.
             return Err(Error::forbidden(

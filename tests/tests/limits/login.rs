@@ -1,0 +1,70 @@
+//! Login throttling: counted before hashing, keyed by username and address.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use papo_tests::{PASSWORD, spawn_app};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_guesses_sent_at_once_get_ten_evaluations() {
+    let app = spawn_app().await;
+    app.signup("alice").await;
+    let guess = |i: usize| {
+        let body = json!({"username": "alice", "password": format!("guess-{i}")});
+        app.post("/api/v1/auth/login", None, body)
+    };
+
+    let replies = futures_util::future::join_all((0..40).map(guess)).await;
+
+    let judged = replies.iter().filter(|r| r.status == 401).count();
+    let throttled: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    assert_eq!(judged, 10, "only ten guesses reach the password check");
+    assert_eq!(throttled.len(), 30);
+    assert!(
+        throttled
+            .iter()
+            .all(|r| r.headers.contains_key("retry-after"))
+    );
+}
+
+#[tokio::test]
+async fn a_guesser_elsewhere_does_not_lock_the_owner_out() {
+    let app = spawn_app().await;
+    app.signup("alice").await;
+    for i in 0..10 {
+        let body = json!({"username": "alice", "password": format!("guess-{i}")});
+        app.post("/api/v1/auth/login", None, body)
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let locked = json!({"username": "alice", "password": PASSWORD});
+    app.post("/api/v1/auth/login", None, locked.clone())
+        .await
+        .assert_problem(429, "too_many_attempts");
+
+    // The owner, from another address (127.0.0.2 is loopback too).
+    let owner = reqwest::Client::builder()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
+        .build()
+        .unwrap();
+    let reply = app
+        .send(owner.post(app.url("/api/v1/auth/login")).json(&locked))
+        .await;
+
+    reply.assert_status(200);
+}
+
+#[tokio::test]
+async fn an_over_long_username_is_refused_without_a_hash() {
+    let app = spawn_app().await;
+    let body = json!({"username": "a".repeat(65), "password": PASSWORD});
+
+    let replies: Vec<_> = futures_util::future::join_all(
+        (0..20).map(|_| app.post("/api/v1/auth/login", None, body.clone())),
+    )
+    .await;
+
+    for reply in replies {
+        reply.assert_problem(401, "invalid_credentials");
+    }
+}

@@ -9,6 +9,8 @@
 //!   only hold valid values (parse, don't validate).
 //! - [`ports`]: the traits `infra` implements (repositories, hashing, tokens, event bus,
 //!   presence).
+//! - [`text`]: which characters names and messages may hold, and when two names
+//!   look alike.
 //! - [`events`]: what happened, as published on the event bus for fan-out.
 //! - [`service`]: the use cases. Every authorization rule (who may read a private room,
 //!   who may edit a message) lives here, not in the HTTP layer.
@@ -20,6 +22,7 @@ pub mod message;
 pub mod ports;
 pub mod room;
 pub mod service;
+pub mod text;
 pub mod user;
 
 pub use error::{Error, ErrorCode, FieldError, Result};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{MessageId, RoomId, user::UserSummary};
+use crate::{MessageId, RoomId, text, user::UserSummary};
 
 /// Message content: 1–4000 characters after trimming (stored trimmed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,13 +11,18 @@ pub struct MessageBody(String);
 impl MessageBody {
     pub const MAX_CHARS: usize = 4000;
 
-    /// Fails when the trimmed content is empty or longer than 4000 characters.
+    /// Line endings become `\n`. Fails when the content holds a control character
+    /// other than newline and tab or a direction override, shows nothing (only
+    /// whitespace and invisible characters), or is longer than 4000 characters.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        match raw.chars().count() {
-            0 => Err("must not be empty".into()),
+        let cleaned = text::clean_content(raw)?;
+        let content = cleaned.trim();
+        if text::is_blank(content) {
+            return Err("must not be empty".into());
+        }
+        match content.chars().count() {
             n if n > Self::MAX_CHARS => Err("must be at most 4000 characters long".into()),
-            _ => Ok(Self(raw.to_owned())),
+            _ => Ok(Self(content.to_owned())),
         }
     }
 
@@ -35,8 +40,12 @@ impl MessageBody {
 pub struct TempId(String);
 
 impl TempId {
-    /// Fails when the key is empty or longer than 100 characters.
+    /// Fails when the key is empty, longer than 100 characters, or holds a control
+    /// character.
     pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
         match raw.chars().count() {
             0 => Err("must not be empty".into()),
             1..=100 => Ok(Self(raw.to_owned())),

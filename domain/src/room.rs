@@ -4,19 +4,20 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::{RoomId, UserId, user::UserSummary};
+use crate::{RoomId, UserId, text, user::UserSummary};
 
 /// A room name: 1–100 characters after trimming, unique case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomName(String);
 
 impl RoomName {
-    /// Fails when the trimmed name is empty or longer than 100 characters.
+    /// Fails when the name holds control, invisible or direction characters, or is
+    /// empty or longer than 100 characters once trimmed and NFKC-normalised.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        match raw.chars().count() {
+        let name = text::clean_name(raw)?;
+        match name.chars().count() {
             0 => Err("must not be empty".into()),
-            1..=100 => Ok(Self(raw.to_owned())),
+            1..=100 => Ok(Self(name)),
             _ => Err("must be at most 100 characters long".into()),
         }
     }
@@ -29,9 +30,14 @@ impl RoomName {
         &self.0
     }
 
-    /// The case-folded form that must be unique among non-direct rooms.
+    /// The case-folded form.
     pub fn key(&self) -> String {
         self.0.to_lowercase()
+    }
+
+    /// The form no two non-direct rooms may share: names that look alike share it.
+    pub fn lookalike_key(&self) -> String {
+        text::lookalike_key(&self.0)
     }
 }
 
@@ -40,8 +46,12 @@ impl RoomName {
 pub struct Description(Option<String>);
 
 impl Description {
-    /// Fails when the trimmed description is longer than 1000 characters.
+    /// Fails when the trimmed description is longer than 1000 characters or holds a
+    /// control character other than newline and tab, or a direction override.
     pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+        if let Some(raw) = raw {
+            text::check_plain(raw)?;
+        }
         let raw = raw.map(str::trim).filter(|d| !d.is_empty());
         match raw {
             Some(d) if d.chars().count() > 1000 => {

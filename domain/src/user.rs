@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::UserId;
+use crate::{UserId, text};
 
 /// A login name: 3–64 letters, digits or `._@+-`, so an e-mail address is valid.
 /// Unique case-insensitively; [`Username::key`] is the form uniqueness is checked on.
@@ -11,17 +11,18 @@ pub struct Username(String);
 
 impl Username {
     /// Fails with a message for the client when the name breaks the rules.
+    /// The name is NFKC-normalised first (`ａｌｉｃｅ` is `alice`).
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        let len = raw.chars().count();
+        let name = text::clean_name(raw)?;
+        let len = name.chars().count();
         if !(3..=64).contains(&len) {
             return Err("must be 3 to 64 characters long".into());
         }
         let allowed = |c: char| c.is_alphanumeric() || "._@+-".contains(c);
-        if !raw.chars().all(allowed) {
+        if !name.chars().all(allowed) {
             return Err("may contain only letters, digits and . _ @ + -".into());
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(name))
     }
 
     /// Wraps a name read back from storage, where it was validated on the way in.
@@ -33,9 +34,15 @@ impl Username {
         &self.0
     }
 
-    /// The case-folded form that must be unique.
+    /// The case-folded form logins look up and the directory sorts by.
     pub fn key(&self) -> String {
         self.0.to_lowercase()
+    }
+
+    /// The form no two usernames may share: names that look alike share it
+    /// ([`text::lookalike_key`]).
+    pub fn lookalike_key(&self) -> String {
+        text::lookalike_key(&self.0)
     }
 }
 
@@ -44,12 +51,13 @@ impl Username {
 pub struct DisplayName(String);
 
 impl DisplayName {
-    /// Fails when the trimmed name is empty or longer than 100 characters.
+    /// Fails when the name holds control, invisible or direction characters, or is
+    /// empty or longer than 100 characters once trimmed and NFKC-normalised.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        match raw.chars().count() {
+        let name = text::clean_name(raw)?;
+        match name.chars().count() {
             0 => Err("must not be empty".into()),
-            1..=100 => Ok(Self(raw.to_owned())),
+            1..=100 => Ok(Self(name)),
             _ => Err("must be at most 100 characters long".into()),
         }
     }
@@ -143,7 +151,10 @@ pub struct NewUser {
 /// Whether a username and password are short enough to belong to some account: longer
 /// ones are refused before anything is hashed, counted or kept.
 pub fn could_be_credentials(username: &str, password: &str) -> bool {
-    username.chars().count() <= 64 && password.chars().count() <= 128
+    username.chars().count() <= 64
+        && password.chars().count() <= 128
+        && !username.contains('\0')
+        && !password.contains('\0')
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod m20261121_000003_create_memberships;
 mod m20261121_000004_create_messages;
 mod m20261121_000005_create_refresh_tokens;
 mod m20261122_000006_create_write_probe;
+mod m20261122_000007_add_lookalike_keys;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000004_create_messages::Migration),
             Box::new(m20261121_000005_create_refresh_tokens::Migration),
             Box::new(m20261122_000006_create_write_probe::Migration),
+            Box::new(m20261122_000007_add_lookalike_keys::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Services, user_not_found};
 use crate::{
-    Result, UserId,
+    Error, Result, UserId, text,
     user::{User, UserWithStatus},
 };
 
@@ -26,6 +26,8 @@ pub struct UserStatus {
 
 impl Services {
     pub const MAX_USER_PAGE: u64 = 100;
+    /// Longest directory search, in characters.
+    pub const MAX_QUERY_CHARS: usize = 100;
 
     /// Users whose username or name contains `query` (case-insensitively), ordered
     /// by username, `limit` (≤ 100) at a time after `cursor`.
@@ -37,6 +39,20 @@ impl Services {
     ) -> Result<UserPage> {
         let limit = limit.clamp(1, Self::MAX_USER_PAGE);
         let query = query.map(str::trim).filter(|q| !q.is_empty());
+        if let Some(q) = query {
+            if q.chars().count() > Self::MAX_QUERY_CHARS {
+                return Err(Error::invalid("q", "must be at most 100 characters long"));
+            }
+            text::check_plain(q).map_err(|message| Error::invalid("q", message))?;
+        }
+        if let Some(cursor) = cursor
+            && (cursor.chars().count() > 64 || cursor.chars().any(char::is_control))
+        {
+            return Err(Error::invalid(
+                "cursor",
+                "is not a cursor this server gave out",
+            ));
+        }
         // One extra row tells whether another page exists.
         let mut users = self.ports.users.search(query, cursor, limit + 1).await?;
         let next_cursor = if users.len() as u64 > limit {

@@ -54,6 +54,7 @@ impl UserRepository for SqlUsers {
             id: Set(new.id.as_uuid()),
             username: Set(new.username.as_str().to_owned()),
             username_key: Set(new.username.key()),
+            username_skeleton: Set(Some(new.username.lookalike_key())),
             name: Set(new.name.as_str().to_owned()),
             password_hash: Set(new.password_hash),
             created_at: Set(new.created_at),

@@ -13,5 +13,6 @@ mod privacy;
 mod rooms;
 mod sessions;
 mod smoke;
+mod text;
 mod tokens;
 mod users;

@@ -49,7 +49,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
             } else {
                 Style::default()
             };
-            ListItem::new(Span::styled(format!("{mark}{}{badge}", room.name), style))
+            ListItem::new(Span::styled(
+                format!("{mark}{}{badge}", printable(&room.name)),
+                style,
+            ))
         })
         .collect();
     frame.render_widget(
@@ -62,7 +65,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
         .and_then(|room| state.online.get(&room))
         .into_iter()
         .flatten()
-        .map(|u| ListItem::new(format!("{} @{}", u.name, u.username)))
+        .map(|u| ListItem::new(printable(&format!("{} @{}", u.name, u.username))))
         .collect();
     frame.render_widget(
         List::new(online).block(Block::default().borders(Borders::ALL).title("Online")),
@@ -77,16 +80,16 @@ pub fn draw(frame: &mut Frame, state: &State) {
         .map(|(_, Line { who, text })| {
             TextLine::from(vec![
                 Span::styled(
-                    format!("{who}: "),
+                    format!("{}: ", printable(who)),
                     Style::default().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(text.clone()),
+                Span::raw(printable(text)),
             ])
         })
         .collect();
     lines.extend(state.notices.iter().rev().take(3).rev().map(|n| {
         TextLine::from(Span::styled(
-            format!("* {n}"),
+            format!("* {}", printable(n)),
             Style::default().add_modifier(Modifier::DIM),
         ))
     }));
@@ -98,7 +101,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     } else {
         "reconnecting…"
     };
-    let title = format!("{} · {connection}", state.current_name());
+    let title = format!("{} · {connection}", printable(&state.current_name()));
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -111,7 +114,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     } else {
         state.status.clone()
     };
-    frame.render_widget(Paragraph::new(status), main[1]);
+    frame.render_widget(Paragraph::new(printable(&status)), main[1]);
     frame.render_widget(
         Paragraph::new(state.input.as_str()).block(
             Block::default()
@@ -122,4 +125,31 @@ pub fn draw(frame: &mut Frame, state: &State) {
     );
     let x = main[2].x + 1 + state.input.chars().count() as u16;
     frame.set_cursor_position((x.min(main[2].right().saturating_sub(2)), main[2].y + 1));
+}
+
+/// Text from the server made safe to draw: a control character (ESC, BEL, C1…) or a
+/// direction override would be acted on by the terminal, retitling or clearing it or
+/// writing the clipboard (OSC 52), so each becomes `�`; line breaks and tabs become
+/// spaces. The server refuses such characters too; this holds against any server.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => ' ',
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn terminal_escapes_never_reach_the_terminal() {
+        let shown = printable("\u{1b}]2;PWNED\u{7}hi\u{1b}[2J\u{9b}1m\u{202E}x\nnext");
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        assert!(shown.contains("hi") && shown.contains("next"));
+    }
 }

@@ -7,6 +7,7 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub name_key: Option<String>,
+    pub name_skeleton: Option<String>,
     pub dm_key: Option<String>,
     pub description: Option<String>,
     pub creator_id: Uuid,

@@ -85,6 +85,7 @@ fn active_room(new: &NewRoom, dm_key: Option<&str>) -> room::ActiveModel {
         id: Set(new.id.as_uuid()),
         name: Set(new.name.as_str().to_owned()),
         name_key: Set((!direct).then(|| new.name.key())),
+        name_skeleton: Set((!direct).then(|| new.name.lookalike_key())),
         dm_key: Set(dm_key.map(str::to_owned)),
         description: Set(new.description.as_deref().map(str::to_owned)),
         creator_id: Set(new.creator_id.as_uuid()),
@@ -183,7 +184,11 @@ impl RoomRepository for SqlRooms {
         if let Some(name) = &changes.name {
             update = update
                 .col_expr(room::Column::Name, Expr::value(name.as_str()))
-                .col_expr(room::Column::NameKey, Expr::value(name.key()));
+                .col_expr(room::Column::NameKey, Expr::value(name.key()))
+                .col_expr(
+                    room::Column::NameSkeleton,
+                    Expr::value(name.lookalike_key()),
+                );
             any = true;
         }
         if let Some(description) = &changes.description {

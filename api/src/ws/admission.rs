@@ -149,17 +149,27 @@ pub async fn admit_all(
 }
 
 /// `room:seq,room:seq`; `None` when malformed.
+/// A room named twice resumes from the higher seq (once); more than [`MAX_SINCE`]
+/// pairs is malformed.
 fn parse_since_map(raw: &str) -> Option<Vec<(RoomId, i64)>> {
-    raw.split(',')
-        .filter(|part| !part.trim().is_empty())
-        .map(|part| {
-            let (room, seq) = part.trim().split_once(':')?;
-            let room = uuid::Uuid::parse_str(room).ok()?;
-            let seq = seq.parse::<i64>().ok().filter(|s| *s >= 0)?;
-            Some((RoomId::from_uuid(room), seq))
-        })
-        .collect()
+    let mut pairs: Vec<(RoomId, i64)> = Vec::new();
+    for part in raw.split(',').filter(|part| !part.trim().is_empty()) {
+        let (room, seq) = part.trim().split_once(':')?;
+        let room = RoomId::from_uuid(uuid::Uuid::parse_str(room).ok()?);
+        let seq = seq.parse::<i64>().ok().filter(|s| *s >= 0)?;
+        match pairs.iter_mut().find(|(r, _)| *r == room) {
+            Some((_, known)) => *known = (*known).max(seq),
+            None => pairs.push((room, seq)),
+        }
+        if pairs.len() > MAX_SINCE {
+            return None;
+        }
+    }
+    Some(pairs)
 }
+
+/// Most rooms one `since` may name.
+const MAX_SINCE: usize = 1_000;
 
 #[cfg(test)]
 mod tests {

@@ -98,10 +98,13 @@ async fn follow_and_replay(
     };
     match rooms {
         Ok(rooms) => {
-            for room in rooms {
+            for &room in &rooms {
                 hub.subscribe(id, room);
             }
-            replay::replay(services, admitted, &replay_tx).await
+            // Only rooms the socket follows are replayed, whatever `since` names.
+            let mut owed = admitted.clone();
+            owed.since.retain(|(room, _)| rooms.contains(room));
+            replay::replay(services, &owed, &replay_tx).await
         }
         Err(err) => {
             tracing::warn!(error = %err, "loading the user's rooms failed");

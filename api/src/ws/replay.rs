@@ -1,6 +1,7 @@
 //! What a new socket gets before live events: on `/chat` without `since`, the room's
-//! last 50 messages; otherwise every message after each resume point, in pages. The
-//! pages go to the connection's writer, which writes them before its live queue.
+//! last 50 messages; otherwise every message after each resume point, in pages, at
+//! most [`MAX_REPLAY`] per room. The pages go to the connection's writer, which writes
+//! them before its live queue.
 
 use domain::{
     Error, RoomId,
@@ -16,6 +17,10 @@ use super::{
 
 /// Messages per `history` frame when replaying a resume.
 const RESUME_PAGE: u64 = 100;
+
+/// Most messages replayed per room on one connect: past it, the newest this many are
+/// sent and the client pages back with `history` frames for older ones.
+pub const MAX_REPLAY: i64 = 500;
 
 /// Feeds `out` the history `admitted` is owed; false when it could not be loaded (or
 /// the writer is gone).
@@ -39,7 +44,11 @@ pub async fn replay(
         };
     }
     for &(room, since) in &admitted.since {
-        let mut after = since;
+        let mut after = match services.resume_point(room, user, since, MAX_REPLAY).await {
+            Ok(after) => after,
+            Err(Error::Forbidden { .. } | Error::NotFound { .. }) => continue,
+            Err(_) => return false,
+        };
         loop {
             let page = match services
                 .messages_after(room, user, after, RESUME_PAGE)

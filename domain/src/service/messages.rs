@@ -101,6 +101,23 @@ impl Services {
         self.ports.messages.range(room_id, low, high).await
     }
 
+    /// Where a resume from `since` starts: at `since`, or, when more than `cap`
+    /// messages came after it, `cap` messages before the newest. A client that was
+    /// away longer sees the first replayed seq above its own and pages back with
+    /// `history` for the rest, so one reconnect never replays a whole room.
+    ///
+    /// Fails with `NotFound` or `Forbidden`.
+    pub async fn resume_point(
+        &self,
+        room_id: RoomId,
+        user: UserId,
+        since: i64,
+        cap: i64,
+    ) -> Result<i64> {
+        let (room, _) = self.visible_room(room_id, user).await?;
+        Ok(since.max(room.last_seq.saturating_sub(cap)).max(0))
+    }
+
     /// A page of a room's history, oldest first.
     ///
     /// Fails with `NotFound` or `Forbidden`.

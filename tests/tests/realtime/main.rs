@@ -4,7 +4,9 @@
 mod admission;
 mod delivery;
 mod docs;
+mod failures;
 mod frames;
 mod presence;
+mod replay_bounds;
 mod resume;
 mod sessions;

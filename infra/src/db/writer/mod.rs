@@ -17,7 +17,7 @@
 mod batch;
 mod sql;
 
-use std::sync::Arc;
+use std::{collections::VecDeque, sync::Arc};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -109,7 +109,19 @@ async fn run(
             }
         }
         if !batch.is_empty() {
-            commit_batch(&db, bus.as_ref(), &health, std::mem::take(&mut batch)).await;
+            let stored = commit_batch(&db, bus.as_ref(), &health, std::mem::take(&mut batch)).await;
+            if !stored {
+                // The database could not store anything: what queued meanwhile would
+                // fail the same way, one timeout at a time. Fail it now.
+                while let Ok(command) = rx.try_recv() {
+                    match command {
+                        Command::Post(job) => {
+                            let _ = job.reply.send(Err(storage_down()));
+                        }
+                        Command::Stop => stopping = true,
+                    }
+                }
+            }
         }
         if stopping {
             rx.close();
@@ -123,23 +135,31 @@ async fn run(
     }
 }
 
+fn storage_down() -> Error {
+    Error::Unavailable("the database could not store the previous batch".into())
+}
+
 fn shutting_down() -> Error {
     Error::Unavailable("the server is shutting down".into())
 }
 
-/// Stores a batch in one transaction and answers every job.
+/// Stores a batch in one transaction and answers every job. Returns false when the
+/// database could not store anything (down, full, read-only): every job has then
+/// been failed at once, and the caller fails what is queued behind them too, instead
+/// of letting each wait out the database's timeout in turn.
 ///
 /// The common case reads nothing first: the batch is inserted optimistically, and
 /// `unique(user_id, temp_id)` catches a retry of a post stored earlier. Then (or if
 /// the batch fails for any other reason, such as a deleted room) the transaction
-/// rolls back, seqs included, and each post is settled alone, with a look-up, so one
-/// bad post cannot sink the others.
+/// rolls back, seqs included, and the batch is retried by halves down to single
+/// posts, so one bad post costs about 2·log2(n) transactions instead of n and cannot
+/// sink the others.
 async fn commit_batch(
     db: &DatabaseConnection,
     bus: &dyn EventBus,
     health: &WriteHealth,
     jobs: Vec<Job>,
-) {
+) -> bool {
     let (fresh, twins) = batch::split_twins(jobs, |job| &job.message);
     let messages: Vec<&NewMessage> = fresh.iter().map(|job| &job.message).collect();
     let inserted = sql::insert_all(db, &messages).await;
@@ -153,26 +173,79 @@ async fn commit_batch(
                 };
                 let _ = twin.reply.send(outcome);
             }
-            let events = fresh
-                .iter()
-                .zip(&stored)
-                .map(|(job, message)| Event::MessagePosted {
-                    message: message.clone(),
-                    origin: job.message.origin,
-                })
-                .collect();
-            bus.publish_batch(events);
-            for (job, message) in fresh.into_iter().zip(stored) {
-                let _ = job.reply.send(Ok(Appended::Created(message)));
+            publish_and_answer_all(bus, fresh, stored);
+            true
+        }
+        Err(err @ Error::Unavailable(_)) => {
+            let twins = twins.into_iter().map(|(twin, _)| twin);
+            for job in fresh.into_iter().chain(twins) {
+                let _ = job.reply.send(Err(err.clone()));
             }
+            false
         }
         Err(_) => {
-            let mut all: Vec<Job> = fresh;
-            all.extend(twins.into_iter().map(|(twin, _)| twin));
-            for job in all {
-                settle_alone(db, bus, health, job).await;
+            settle_in_halves(db, bus, health, fresh).await;
+            for (twin, _) in twins {
+                settle_alone(db, bus, health, twin).await;
+            }
+            true
+        }
+    }
+}
+
+/// Retries a batch that failed, half by half: each part is tried whole, and split
+/// again only if it fails. Parts are settled in their original order, so seqs follow
+/// the order of the posts.
+async fn settle_in_halves(
+    db: &DatabaseConnection,
+    bus: &dyn EventBus,
+    health: &WriteHealth,
+    mut jobs: Vec<Job>,
+) {
+    let second = jobs.split_off(jobs.len() / 2);
+    let mut parts = VecDeque::from([jobs, second]);
+    while let Some(mut part) = parts.pop_front() {
+        match part.len() {
+            0 => continue,
+            1 => {
+                for job in part {
+                    settle_alone(db, bus, health, job).await;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let messages: Vec<&NewMessage> = part.iter().map(|job| &job.message).collect();
+        let inserted = sql::insert_all(db, &messages).await;
+        health.record(&inserted);
+        match inserted {
+            Ok(stored) => publish_and_answer_all(bus, part, stored),
+            Err(err @ Error::Unavailable(_)) => {
+                for job in part.into_iter().chain(parts.drain(..).flatten()) {
+                    let _ = job.reply.send(Err(err.clone()));
+                }
+            }
+            Err(_) => {
+                let second = part.split_off(part.len() / 2);
+                parts.push_front(second);
+                parts.push_front(part);
             }
         }
+    }
+}
+
+fn publish_and_answer_all(bus: &dyn EventBus, jobs: Vec<Job>, stored: Vec<Message>) {
+    let events = jobs
+        .iter()
+        .zip(&stored)
+        .map(|(job, message)| Event::MessagePosted {
+            message: message.clone(),
+            origin: job.message.origin,
+        })
+        .collect();
+    bus.publish_batch(events);
+    for (job, message) in jobs.into_iter().zip(stored) {
+        let _ = job.reply.send(Ok(Appended::Created(message)));
     }
 }
 

@@ -1,0 +1,102 @@
+//! Posts that fail: one bad post in a batch, and a database that is gone.
+
+use std::time::{Duration, Instant};
+
+use papo_tests::spawn_app;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflicting_post_in_a_burst_fails_alone_and_the_rest_keep_their_order() {
+    let app = spawn_app().await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut socket = app.chat(&room, &alice.token).await;
+    socket.next_of("history").await;
+    socket
+        .send(json!({"type": "message", "content": "first", "temp_id": "old"}))
+        .await;
+    socket.next_of("ack").await;
+
+    for i in 0..60 {
+        // Post 30 reuses an earlier temp_id with other content: it fails the batch it
+        // lands in, which is retried by halves.
+        let temp_id = if i == 30 {
+            "old".to_owned()
+        } else {
+            format!("t{i}")
+        };
+        socket
+            .send(json!({"type": "message", "content": format!("m{i}"), "temp_id": temp_id}))
+            .await;
+    }
+    let (mut acked, mut refused) = (Vec::new(), Vec::new());
+    while acked.len() + refused.len() < 60 {
+        let frame = socket.next().await;
+        match frame["type"].as_str() {
+            Some("ack") => acked.push((frame["temp_id"].clone(), frame["seq"].as_i64().unwrap())),
+            Some("error") => refused.push(frame),
+            _ => {}
+        }
+    }
+
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["code"], "temp_id_conflict");
+    assert_eq!(refused[0]["temp_id"], "old");
+    let seqs: Vec<i64> = acked.iter().map(|(_, seq)| *seq).collect();
+    assert_eq!(
+        seqs,
+        (2..=60).collect::<Vec<_>>(),
+        "acked in order, gap-free"
+    );
+    let expected: Vec<String> = (0..60)
+        .filter(|i| *i != 30)
+        .map(|i| format!("t{i}"))
+        .collect();
+    let order: Vec<String> = acked
+        .iter()
+        .map(|(t, _)| t.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(order, expected, "seqs follow the order of the posts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_database_is_gone_every_queued_post_gets_an_error_and_none_an_ack() {
+    let app = spawn_app().await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut socket = app.chat(&room, &alice.token).await;
+    socket.next_of("history").await;
+    if !app.break_database().await {
+        assert!(
+            std::env::var("CI").is_err() || std::env::var("PAPO_TEST_DATABASE_URL").is_err(),
+            "taking the database away needs PostgreSQL"
+        );
+        eprintln!(
+            "!!! SKIPPED on SQLite: an open SQLite file cannot be taken away; CI runs this on PostgreSQL !!!"
+        );
+        return;
+    }
+    let started = Instant::now();
+
+    for i in 0..100 {
+        socket
+            .send(
+                json!({"type": "message", "content": format!("m{i}"), "temp_id": format!("t{i}")}),
+            )
+            .await;
+    }
+    let mut failed = 0;
+    while failed < 100 {
+        let frame = socket.next().await;
+        if frame["type"] == "error" {
+            assert_eq!(frame["code"], "service_unavailable", "{frame}");
+            failed += 1;
+        }
+        assert_ne!(frame["type"], "ack", "nothing is acknowledged: {frame}");
+    }
+
+    // Each post used to wait out the pool's 5 s timeout in turn (30 s and more).
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

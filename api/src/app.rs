@@ -16,6 +16,7 @@ use poem_openapi::OpenApiService;
 
 use crate::{
     observe::Observe,
+    rate::PostLimiter,
     routes,
     settings::Settings,
     throttle::LoginThrottle,
@@ -54,6 +55,7 @@ impl Application {
             typing_ttl: realtime.typing_ttl(),
             ping_interval: realtime.ping_interval(),
             send_timeout: Duration::from_secs(30),
+            sockets_per_user: usize::try_from(realtime.sockets_per_user).unwrap_or(usize::MAX),
         });
         hub.start(infra.bus.subscribe());
         let writer = infra.writer.clone();
@@ -119,6 +121,10 @@ fn endpoint(
              problem details. Use Authorize to log in, then try the protected operations.",
     )
     .license(poem_openapi::LicenseObject::new("MIT"));
+    let limiter = Arc::new(PostLimiter::new(
+        settings.realtime.post_rate,
+        settings.realtime.post_burst,
+    ));
     let swagger = api.swagger_ui();
     let redoc = api.redoc();
     let spec = api.spec_endpoint();
@@ -137,7 +143,9 @@ fn endpoint(
         .data(Realtime {
             hub,
             services: infra.services.clone(),
+            limiter: limiter.clone(),
         })
+        .data(limiter)
         .data(infra.services)
         .data(Arc::new(LoginThrottle::new(
             10,

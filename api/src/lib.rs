@@ -20,6 +20,7 @@ mod dto;
 mod observe;
 mod payload;
 mod problem;
+pub mod rate;
 mod routes;
 pub mod settings;
 mod tags;

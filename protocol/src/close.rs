@@ -28,11 +28,13 @@ pub enum CloseCode {
     Forbidden,
     /// 4404: no such room, or it was deleted.
     NotFound,
+    /// 4429: the user has too many sockets open (on this node).
+    TooManySockets,
 }
 
 impl CloseCode {
     /// Every code, for documents and tests.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Normal,
         Self::GoingAway,
         Self::ProtocolError,
@@ -45,6 +47,7 @@ impl CloseCode {
         Self::LoggedOut,
         Self::Forbidden,
         Self::NotFound,
+        Self::TooManySockets,
     ];
 
     /// The number on the wire.
@@ -62,6 +65,7 @@ impl CloseCode {
             Self::LoggedOut => 4401,
             Self::Forbidden => 4403,
             Self::NotFound => 4404,
+            Self::TooManySockets => 4429,
         }
     }
 

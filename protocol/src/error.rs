@@ -43,6 +43,8 @@ pub enum ErrorCode {
     SessionEnded,
     /// 429: too many failed logins.
     TooManyAttempts,
+    /// 429 (or an `error` frame with `retry_after_ms`): posting faster than allowed.
+    RateLimited,
     /// 409.
     UsernameTaken,
     /// 404.
@@ -109,7 +111,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code papo sends (all but [`ErrorCode::Unknown`]), for documents and tests.
-    pub const ALL: [Self; 41] = [
+    pub const ALL: [Self; 42] = [
         Self::ValidationFailed,
         Self::MalformedJson,
         Self::UnreadableBody,
@@ -126,6 +128,7 @@ impl ErrorCode {
         Self::RefreshTokenReused,
         Self::SessionEnded,
         Self::TooManyAttempts,
+        Self::RateLimited,
         Self::UsernameTaken,
         Self::UserNotFound,
         Self::RoomNameTaken,
@@ -172,6 +175,7 @@ impl ErrorCode {
             Self::RefreshTokenReused => "refresh_token_reused",
             Self::SessionEnded => "session_ended",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::RateLimited => "rate_limited",
             Self::UsernameTaken => "username_taken",
             Self::UserNotFound => "user_not_found",
             Self::RoomNameTaken => "room_name_taken",

@@ -46,9 +46,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     start(database_url, db, configure).await
 }
 
-/// Starts a server on a database the test made itself (and cleans up itself).
-pub async fn spawn_app_on(database_url: &str) -> TestApp {
-    start(database_url.to_owned(), TestDb::Provided, |_| {}).await
+/// Starts a server on a database the test made itself (and cleans up itself), after
+/// `configure` adjusts the settings.
+pub async fn spawn_app_on(database_url: &str, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    start(database_url.to_owned(), TestDb::Provided, configure).await
 }
 
 async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
@@ -91,6 +92,9 @@ pub fn test_settings(database_url: String) -> Settings {
             ws_queue: 1024,
             ws_ping_secs: 30,
             typing_ttl_ms: 5000,
+            post_rate: 20,
+            post_burst: 100,
+            sockets_per_user: 32,
         },
         log: LogSettings {
             filter: "warn".into(),

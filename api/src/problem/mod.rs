@@ -101,6 +101,19 @@ impl Problem {
         }
     }
 
+    /// A 429 for posting faster than allowed, with `Retry-After`.
+    pub fn rate_limited(retry_after: std::time::Duration) -> Self {
+        let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        Self {
+            retry_after: Some(secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                format!("Posting too fast; retry in {secs} s."),
+            )
+        }
+    }
+
     pub fn malformed_json(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::MalformedJson, detail)
     }

@@ -11,16 +11,18 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
+use std::{sync::Arc, time::Instant};
+
 use uuid::Uuid;
 
 use super::NoContent;
-use crate::tags::Tag;
 use crate::{
     auth::Caller,
     dto::{HistoryOut, MessageOut},
     payload::ApiJson,
     problem::Problem,
 };
+use crate::{rate::PostLimiter, tags::Tag};
 
 /// A message to post.
 #[derive(Debug, Object)]
@@ -96,10 +98,14 @@ impl MessagesApi {
     async fn post(
         &self,
         services: Data<&Services>,
+        limiter: Data<&Arc<PostLimiter>>,
         caller: Caller,
         id: Path<Uuid>,
         body: ApiJson<PostBody>,
     ) -> Result<Posted, Problem> {
+        limiter
+            .take(caller.0.user_id, Instant::now())
+            .map_err(Problem::rate_limited)?;
         let b = body.0;
         let appended = services
             .post_message(

@@ -111,6 +111,20 @@ pub struct RealtimeSettings {
     /// How long a typing indicator lasts unless renewed, in milliseconds.
     #[arg(long, env = "PAPO_TYPING_TTL_MS", default_value_t = 5000)]
     pub typing_ttl_ms: u64,
+
+    /// Posts per second a user may keep up (REST and sockets together, per node);
+    /// 0 turns the limit off.
+    #[arg(long, env = "PAPO_POST_RATE", default_value_t = 20)]
+    pub post_rate: u32,
+
+    /// Posts a user may send at once before the rate applies.
+    #[arg(long, env = "PAPO_POST_BURST", default_value_t = 100)]
+    pub post_burst: u32,
+
+    /// WebSockets one user may have open on this node; more are closed with 4429.
+    #[arg(long, env = "PAPO_SOCKETS_PER_USER", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sockets_per_user: u32,
 }
 
 impl RealtimeSettings {

@@ -2,13 +2,15 @@
 //! checks the room the frame names, calls one use case, and replies on the
 //! connection's queue.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Instant};
 
 use domain::{
     Error, RoomId, message::HistoryQuery, ports::PendingAppend, service::Services,
     user::UserSummary,
 };
 use papo_protocol::CloseCode;
+
+use crate::rate::PostLimiter;
 use tokio::sync::mpsc;
 
 use super::{
@@ -22,6 +24,7 @@ use super::{
 pub struct Context {
     pub hub: Arc<Hub>,
     pub services: Services,
+    pub limiter: Arc<PostLimiter>,
     pub id: ConnId,
     pub user: UserSummary,
     pub scope: Scope,
@@ -101,6 +104,16 @@ pub async fn apply(ctx: &Context, frame: ClientFrame) {
 /// `message`: submitted in order and acknowledged in order by [`forward_acks`], so the
 /// next frame is read while this post waits for its commit.
 async fn post(ctx: &Context, room: RoomId, content: &str, temp_id: Option<String>) {
+    if let Err(wait) = ctx.limiter.take(ctx.user.id, Instant::now()) {
+        let frame = ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            message: "Posting too fast; this message was not stored.".into(),
+            temp_id,
+            resume: None,
+            retry_after_ms: Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)),
+        };
+        return ctx.reply(&frame, Kind::Reliable);
+    }
     let submitted = ctx
         .services
         .submit_as_member(room, &ctx.user, content, temp_id.as_deref(), Some(ctx.id))

@@ -2,8 +2,6 @@
 //! rooms, replay what the client is owed, then a reader for client frames and a
 //! writer that drains the connection's queue.
 
-use std::sync::Arc;
-
 use domain::service::Services;
 use futures_util::StreamExt;
 use papo_protocol::CloseCode;
@@ -11,6 +9,7 @@ use poem::web::websocket::WebSocketStream;
 use tokio::sync::mpsc;
 
 use super::{
+    Realtime,
     admission::Admission,
     commands::{Context, forward_acks},
     hub::Hub,
@@ -23,7 +22,12 @@ use super::{
 const IN_FLIGHT: usize = 256;
 
 /// Serves one upgraded socket until either side ends it.
-pub async fn run(hub: Arc<Hub>, services: Services, socket: WebSocketStream, admission: Admission) {
+pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admission) {
+    let Realtime {
+        hub,
+        services,
+        limiter,
+    } = realtime;
     let (sink, stream) = socket.split();
     let admitted = match admission {
         Admission::Admitted(admitted) => admitted,
@@ -33,10 +37,15 @@ pub async fn run(hub: Arc<Hub>, services: Services, socket: WebSocketStream, adm
             return;
         }
     };
-    let writer = Writer::new(sink, hub.settings().send_timeout, &admitted.since);
+    let mut writer = Writer::new(sink, hub.settings().send_timeout, &admitted.since);
     let user = admitted.user.id;
+    let Some(registration) = hub.register(admitted.user.clone(), admitted.session, admitted.scope)
+    else {
+        let reason = "Too many sockets open for this user.";
+        writer.close(CloseCode::TooManySockets, reason).await;
+        return;
+    };
     services.connected(user);
-    let registration = hub.register(admitted.user.clone(), admitted.session, admitted.scope);
     let (id, control) = (registration.id, registration.control.clone());
     let (replay_tx, replay_rx) = mpsc::channel(4);
     let activity = Activity::new();
@@ -60,6 +69,7 @@ pub async fn run(hub: Arc<Hub>, services: Services, socket: WebSocketStream, adm
     let ctx = Context {
         hub: hub.clone(),
         services: services.clone(),
+        limiter,
         id,
         user: admitted.user.clone(),
         scope: admitted.scope,

@@ -53,6 +53,8 @@ use crate::tags::Tag;
 pub struct Realtime {
     pub hub: Arc<Hub>,
     pub services: Services,
+    /// Posts per user, shared with REST.
+    pub limiter: Arc<crate::rate::PostLimiter>,
 }
 
 /// Largest client frame; larger ones close the connection with 1009.
@@ -122,8 +124,6 @@ impl RealtimeApi {
 
 fn upgrade(ws: WebSocket, realtime: Realtime, admission: Admission) -> BoxWebSocketUpgraded {
     ws.config(socket_config())
-        .on_upgrade(move |socket| {
-            connection::run(realtime.hub, realtime.services, socket, admission)
-        })
+        .on_upgrade(move |socket| connection::run(realtime, socket, admission))
         .boxed()
 }

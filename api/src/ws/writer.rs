@@ -215,6 +215,7 @@ impl Writer {
             message: "Too slow to keep up; reconnect with `since` to resume.".into(),
             temp_id: None,
             resume: Some(resume),
+            retry_after_ms: None,
         };
         if self.write(&frames::to_text(&frame)).await {
             self.close(CloseCode::SlowConsumer, &reason).await;

@@ -69,6 +69,9 @@ pub enum ServerFrame {
         /// With `slow_consumer`: the last seq sent per room, to resume from.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume: Option<BTreeMap<Uuid, i64>>,
+        /// With `rate_limited`: when the next post will be accepted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     Pong,
 }
@@ -112,6 +115,7 @@ impl ServerFrame {
             message: message.into(),
             temp_id,
             resume: None,
+            retry_after_ms: None,
         }
     }
 

@@ -6,6 +6,7 @@ mod delivery;
 mod docs;
 mod failures;
 mod frames;
+mod limits;
 mod presence;
 mod replay_bounds;
 mod resume;

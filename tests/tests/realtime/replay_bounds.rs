@@ -1,7 +1,7 @@
 //! How much one connect can make the server replay: each room once, at most 500
 //! messages of it, and only rooms the socket follows.
 
-use papo_tests::{TestApp, TestUser, spawn_app, ws::WsClient};
+use papo_tests::{TestApp, TestUser, spawn_app, spawn_app_with, ws::WsClient};
 use serde_json::{Value, json};
 
 /// Posts `n` messages over one socket, pipelined, and waits for every ack.
@@ -52,7 +52,8 @@ async fn frames_before_pong(socket: &mut WsClient) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_named_a_hundred_times_in_since_is_replayed_once() {
-    let app = spawn_app().await;
+    // Floods on purpose: no per-user post limit.
+    let app = spawn_app_with(|s| s.realtime.post_rate = 0).await;
     let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     fill(&app, &alice, &room, 30).await;
     let since = vec![format!("{room}:0"); 100].join(",");
@@ -73,7 +74,8 @@ async fn a_room_named_a_hundred_times_in_since_is_replayed_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_from_far_behind_replays_the_newest_500_and_says_older_exist() {
-    let app = spawn_app().await;
+    // Floods on purpose: no per-user post limit.
+    let app = spawn_app_with(|s| s.realtime.post_rate = 0).await;
     let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     fill(&app, &alice, &room, 620).await;
 

@@ -1,11 +1,12 @@
 //! Resuming with `since`: nothing missing, nothing twice, even while messages flow.
 
-use papo_tests::spawn_app;
+use papo_tests::{spawn_app, spawn_app_with};
 use serde_json::json;
 
 #[tokio::test]
 async fn since_replays_exactly_the_messages_after_it() {
-    let app = spawn_app().await;
+    // Floods on purpose: no per-user post limit.
+    let app = spawn_app_with(|s| s.realtime.post_rate = 0).await;
     let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     for i in 1..=130 {
         app.post_message(&alice, &room, &format!("m{i}")).await;
@@ -34,7 +35,8 @@ async fn since_replays_exactly_the_messages_after_it() {
 
 #[tokio::test]
 async fn resuming_while_messages_keep_arriving_loses_and_repeats_nothing() {
-    let app = spawn_app().await;
+    // Floods on purpose: no per-user post limit.
+    let app = spawn_app_with(|s| s.realtime.post_rate = 0).await;
     let alice = app.signup("alice").await;
     let bob = app.signup("bob").await;
     let room = app.create_room(&alice, "general", "public").await;

@@ -35,7 +35,12 @@ async fn deleting_the_room_closes_its_sockets_with_4404() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_cut_with_4008_and_resumes_losslessly() {
-    let app = spawn_app_with(|s| s.realtime.ws_queue = 64).await;
+    let app = spawn_app_with(|s| {
+        // Floods on purpose: no per-user post limit.
+        s.realtime.post_rate = 0;
+        s.realtime.ws_queue = 64;
+    })
+    .await;
     let alice = app.signup("alice").await;
     let bob = app.signup("bob").await;
     let carol = app.signup("carol").await;

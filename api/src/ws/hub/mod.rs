@@ -36,6 +36,8 @@ pub struct HubSettings {
     pub ping_interval: Duration,
     /// Longest a single socket write may take before the peer is dropped.
     pub send_timeout: Duration,
+    /// Sockets one user may have open on this node.
+    pub sockets_per_user: usize,
 }
 
 /// What a new connection gets from [`Hub::register`].
@@ -79,24 +81,35 @@ impl Hub {
         tokio::spawn(Arc::clone(self).sweep_typing());
     }
 
-    /// Adds a connection of `user` in `session`, following no room yet.
-    pub fn register(&self, user: UserSummary, session: uuid::Uuid, scope: Scope) -> Registration {
+    /// Adds a connection of `user` in `session`, following no room yet; `None` when
+    /// the user already has [`HubSettings::sockets_per_user`] sockets here.
+    pub fn register(
+        &self,
+        user: UserSummary,
+        session: uuid::Uuid,
+        scope: Scope,
+    ) -> Option<Registration> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (queue, rx) = mpsc::channel(self.settings.queue_capacity.max(1));
         let control = Arc::new(Control::default());
-        self.lock()
-            .add(id, Conn::new(user, session, scope, queue, control.clone()));
+        {
+            let mut registry = self.lock();
+            if registry.user_conns(user.id, |_| true).len() >= self.settings.sockets_per_user {
+                return None;
+            }
+            registry.add(id, Conn::new(user, session, scope, queue, control.clone()));
+        }
         if self.closing.load(Ordering::Acquire) {
             control.end(Ending::Close(
                 CloseCode::GoingAway,
                 "The server is shutting down.".into(),
             ));
         }
-        Registration {
+        Some(Registration {
             id,
             queue: rx,
             control,
-        }
+        })
     }
 
     /// Removes a connection from every room, announcing where it was the user's last.

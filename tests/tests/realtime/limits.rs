@@ -1,0 +1,78 @@
+//! Posts per user and sockets per user (DESIGN §9).
+
+use papo_tests::spawn_app_with;
+use serde_json::json;
+
+#[tokio::test]
+async fn posts_past_the_burst_are_refused_with_when_to_retry_and_not_stored() {
+    let app = spawn_app_with(|s| {
+        s.realtime.post_rate = 1;
+        s.realtime.post_burst = 3;
+    })
+    .await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut socket = app.chat(&room, &alice.token).await;
+    socket.next_of("history").await;
+
+    for i in 0..10 {
+        socket
+            .send(
+                json!({"type": "message", "content": format!("m{i}"), "temp_id": format!("t{i}")}),
+            )
+            .await;
+    }
+    let (mut acked, mut limited) = (0, Vec::new());
+    while acked + limited.len() < 10 {
+        let frame = socket.next().await;
+        match frame["type"].as_str() {
+            Some("ack") => acked += 1,
+            Some("error") => limited.push(frame),
+            _ => {}
+        }
+    }
+
+    assert_eq!(acked, 3);
+    assert_eq!(limited.len(), 7);
+    for frame in &limited {
+        assert_eq!(frame["code"], "rate_limited");
+        assert!(frame["retry_after_ms"].as_u64().unwrap() > 0, "{frame}");
+        assert!(frame["temp_id"].is_string());
+    }
+    assert_eq!(app.stored_seqs(&room).await.len(), 3);
+    let rest = app
+        .post(
+            &format!("/api/v1/rooms/{room}/messages"),
+            Some(&alice.token),
+            json!({"content": "over REST too"}),
+        )
+        .await;
+    rest.assert_problem(429, "rate_limited");
+    assert!(rest.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn sockets_past_the_per_user_limit_are_closed_4429() {
+    let app = spawn_app_with(|s| s.realtime.sockets_per_user = 2).await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut first = app.chat(&room, &alice.token).await;
+    let mut second = app.chat(&room, &alice.token).await;
+    first.next_of("history").await;
+    second.next_of("history").await;
+
+    let mut third = app.chat(&room, &alice.token).await;
+    let refused = third.closed().await;
+    first.close().await;
+    // The server frees the slot once it has seen the close: try until it has.
+    let mut accepted = false;
+    for _ in 0..50 {
+        let mut again = app.chat(&room, &alice.token).await;
+        if let Ok(frame) = again.next_or_close().await {
+            accepted = frame["type"] == "history";
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    assert_eq!(refused.code, 4429);
+    assert!(accepted, "a closed socket frees its slot");
+}

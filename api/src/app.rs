@@ -9,8 +9,9 @@ use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server,
     endpoint::BoxEndpoint,
     get,
+    http::header,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::{CatchPanic, Cors, NormalizePath, TrailingSlash},
+    middleware::{CatchPanic, Cors, NormalizePath, SetHeader, TrailingSlash},
 };
 use poem_openapi::OpenApiService;
 
@@ -138,7 +139,11 @@ fn endpoint(
         .nest("/", crate::web::routes());
     route
         .with(NormalizePath::new(TrailingSlash::Trim))
-        .with(Cors::new())
+        .with_if(
+            !settings.server.cors_origins.is_empty(),
+            Cors::new().allow_origins(settings.server.cors_origins.iter().map(String::as_str)),
+        )
+        .with(SetHeader::new().overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .with(CatchPanic::new())
         .data(Realtime {
             hub,

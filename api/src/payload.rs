@@ -2,6 +2,7 @@
 //! bytes are not JSON, 422 with `errors[]` naming each missing or mistyped field.
 //! poem-openapi's own `Json<T>` answers both with one unstructured 400.
 
+use papo_protocol::ErrorCode;
 use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions,
@@ -37,6 +38,16 @@ impl<T: ParseFromJSON> ParsePayload for ApiJson<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        if let Some(kind) = request.content_type()
+            && !is_json(kind)
+        {
+            return Err(Problem::new(
+                poem::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                format!("The body must be application/json, not {kind}."),
+            )
+            .into());
+        }
         let bytes = <Vec<u8> as FromRequest>::from_request(request, body).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(Problem::malformed_json("The request body must be a JSON object.").into());
@@ -57,8 +68,10 @@ impl<T: ParseFromJSON> ParsePayload for ApiJson<T> {
     }
 }
 
-/// Any content type is read as JSON: a client that forgets the header still gets a
-/// precise answer about its body instead of a 415.
+/// A body without a content type is read as JSON, so a client that forgets the header
+/// still gets a precise answer about its body; any other type than JSON is a 415. That
+/// refusal matters: a cross-site form can send `text/plain` or form bodies without a
+/// CORS preflight, and must not be able to sign anyone up or in.
 impl<'a, T: ParseFromJSON> ApiExtractor<'a> for ApiJson<T> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
     type ParamType = ();
@@ -86,6 +99,18 @@ impl<'a, T: ParseFromJSON> ApiExtractor<'a> for ApiJson<T> {
     ) -> poem::Result<Self> {
         <Self as ParsePayload>::from_request(request, body).await
     }
+}
+
+/// `application/json`, or a `+json` type, with any parameters.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Checks `value` against `T`'s schema: an object, with every required field, and

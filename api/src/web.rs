@@ -15,9 +15,30 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
         .body(body)
 }
 
+/// The page's policy: its own scripts, styles and sockets only, never framed. The
+/// refresh token lives in `localStorage`, so an injected script must have nowhere to
+/// come from and nowhere to send it.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
 #[handler]
 fn index() -> Response {
-    asset(INDEX, "text/html; charset=utf-8")
+    let mut page = asset(INDEX, "text/html; charset=utf-8");
+    let headers = page.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
+    page
 }
 
 #[handler]

@@ -79,6 +79,7 @@ pub fn test_settings(database_url: String) -> Settings {
             bind: ([127, 0, 0, 1], 0).into(),
             environment: Environment::Development,
             max_body_bytes: 1024 * 1024,
+            cors_origins: Vec::new(),
             demo: false,
         },
         database: DatabaseSettings { url: database_url },

@@ -52,6 +52,11 @@ pub struct ServerSettings {
     #[arg(long, env = "PAPO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Origins allowed to call the API from a browser (comma-separated, e.g.
+    /// `https://chat.example`); none by default: the bundled client is same-origin.
+    #[arg(long, env = "PAPO_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// Seed the demo users alice, bob and carol and the room `general`.
     #[arg(long, env = "PAPO_DEMO", default_value_t = false,
           value_parser = clap::builder::BoolishValueParser::new())]

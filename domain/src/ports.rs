@@ -74,6 +74,8 @@ pub trait RoomRepository: Send + Sync {
     async fn create(&self, room: NewRoom) -> Result<Room>;
     /// Gets the direct room for `key`, creating it with both users as members.
     /// Returns the room and whether it was created.
+    /// The direct room for `key`, if it exists.
+    async fn find_direct(&self, key: &str) -> Result<Option<Room>>;
     async fn find_or_create_direct(
         &self,
         key: &str,

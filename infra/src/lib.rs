@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Duration;
-use domain::service::{Ports, Services};
+use domain::service::{Limits, Ports, Services};
 use sea_orm::DatabaseConnection;
 
 /// What `infra` needs to build itself. No `Debug`: it holds the JWT key.
@@ -41,6 +41,8 @@ pub struct Config {
     pub group_commit_max: usize,
     /// Seed the demo users and room.
     pub demo: bool,
+    /// Rooms one user may be a member of.
+    pub rooms_per_user: usize,
 }
 
 /// Everything the server needs from the outside world, built once at start-up.
@@ -81,6 +83,9 @@ impl Infra {
             bus: bus.clone(),
             presence: presence.clone(),
             health: Arc::new(db::DbHealth::new(db.clone(), &writer)),
+        })
+        .with_limits(Limits {
+            rooms_per_user: config.rooms_per_user,
         });
         if config.demo {
             demo::seed(&services)

@@ -67,6 +67,8 @@ pub enum ErrorCode {
     OwnerCannotLeave,
     /// 403: direct rooms have fixed membership.
     DirectRoom,
+    /// 409: the user is already in as many rooms as one account may be in.
+    TooManyRooms,
 
     // Messages.
     /// 404.
@@ -111,7 +113,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code papo sends (all but [`ErrorCode::Unknown`]), for documents and tests.
-    pub const ALL: [Self; 42] = [
+    pub const ALL: [Self; 43] = [
         Self::ValidationFailed,
         Self::MalformedJson,
         Self::UnreadableBody,
@@ -139,6 +141,7 @@ impl ErrorCode {
         Self::NotRoomMember,
         Self::OwnerCannotLeave,
         Self::DirectRoom,
+        Self::TooManyRooms,
         Self::MessageNotFound,
         Self::MessageDeleted,
         Self::NotMessageAuthor,
@@ -186,6 +189,7 @@ impl ErrorCode {
             Self::NotRoomMember => "not_room_member",
             Self::OwnerCannotLeave => "owner_cannot_leave",
             Self::DirectRoom => "direct_room",
+            Self::TooManyRooms => "too_many_rooms",
             Self::MessageNotFound => "message_not_found",
             Self::MessageDeleted => "message_deleted",
             Self::NotMessageAuthor => "not_message_author",

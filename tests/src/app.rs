@@ -96,6 +96,7 @@ pub fn test_settings(database_url: String) -> Settings {
             post_rate: 20,
             post_burst: 100,
             sockets_per_user: 32,
+            rooms_per_user: 500,
         },
         log: LogSettings {
             filter: "warn".into(),

@@ -126,6 +126,12 @@ pub struct RealtimeSettings {
     #[arg(long, env = "PAPO_POST_BURST", default_value_t = 100)]
     pub post_burst: u32,
 
+    /// Rooms one user may be a member of; joining, creating or being invited into one
+    /// more is refused (409 `too_many_rooms`).
+    #[arg(long, env = "PAPO_ROOMS_PER_USER", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rooms_per_user: u32,
+
     /// WebSockets one user may have open on this node; more are closed with 4429.
     #[arg(long, env = "PAPO_SOCKETS_PER_USER", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -215,6 +221,7 @@ impl Settings {
             refresh_token_ttl: chrono::Duration::days(self.auth.refresh_token_expire_days.into()),
             group_commit_max: self.realtime.group_commit_max.into(),
             demo: self.server.demo,
+            rooms_per_user: usize::try_from(self.realtime.rooms_per_user).unwrap_or(usize::MAX),
         })
     }
 }

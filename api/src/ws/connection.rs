@@ -109,12 +109,21 @@ async fn follow_and_replay(
     match rooms {
         Ok(rooms) => {
             for &room in &rooms {
-                hub.subscribe(id, room);
+                hub.subscribe_quietly(id, room);
             }
             // Only rooms the socket follows are replayed, whatever `since` names.
             let mut owed = admitted.clone();
             owed.since.retain(|(room, _)| rooms.contains(room));
-            replay::replay(services, &owed, &replay_tx).await
+            if !replay::replay(services, &owed, &replay_tx).await {
+                return false;
+            }
+            // Then who is here, room by room, at the pace the client reads.
+            for &room in &rooms {
+                if replay_tx.send(hub.presence(room)).await.is_err() {
+                    return false;
+                }
+            }
+            true
         }
         Err(err) => {
             tracing::warn!(error = %err, "loading the user's rooms failed");

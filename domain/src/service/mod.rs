@@ -33,15 +33,41 @@ pub struct Ports {
     pub health: Arc<dyn HealthProbe>,
 }
 
+/// Bounds on what one user can make the server hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rooms one user may be a member of (direct rooms included): bounds what a
+    /// socket follows, what it is sent on connect, and what others can invite them to.
+    pub rooms_per_user: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            rooms_per_user: 500,
+        }
+    }
+}
+
 /// The use cases, cheap to clone and share between requests.
 #[derive(Clone)]
 pub struct Services {
     ports: Ports,
+    limits: Limits,
 }
 
 impl Services {
     pub fn new(ports: Ports) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The same use cases under other limits.
+    #[must_use]
+    pub fn with_limits(self, limits: Limits) -> Self {
+        Self { limits, ..self }
     }
 
     pub fn ports(&self) -> &Ports {

@@ -62,6 +62,7 @@ impl Services {
         else {
             return Err(Error::Internal("validation passed without values".into()));
         };
+        self.check_room_count(owner).await?;
         self.ports
             .rooms
             .create(NewRoom {
@@ -217,6 +218,16 @@ impl Services {
             ));
         }
         let me = self.me(caller).await?;
+        if self
+            .ports
+            .rooms
+            .find_direct(&direct_key(caller, other))
+            .await?
+            .is_none()
+        {
+            self.check_room_count(caller).await?;
+            self.check_room_count(other).await?;
+        }
         let them = self
             .ports
             .users
@@ -249,8 +260,27 @@ impl Services {
         Ok((room, created))
     }
 
+    /// Fails with `Conflict("too_many_rooms")` when `user` is already a member of as
+    /// many rooms as [`Limits::rooms_per_user`](super::Limits) allows.
+    async fn check_room_count(&self, user: UserId) -> Result<()> {
+        let rooms = self.ports.rooms.member_rooms(user).await?;
+        if rooms.len() >= self.limits.rooms_per_user {
+            return Err(Error::conflict(
+                ErrorCode::TooManyRooms,
+                format!(
+                    "User {user} is already in {} rooms, the most one account may be in.",
+                    self.limits.rooms_per_user
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Adds a member and tells the room, unless they already were one.
+    ///
+    /// Fails with `Conflict("too_many_rooms")` when `user` is in too many rooms.
     pub(super) async fn add_member(&self, room: &Room, user: UserId, role: Role) -> Result<()> {
+        self.check_room_count(user).await?;
         if self.ports.rooms.add_member(room.id, user, role).await? {
             self.ports.bus.publish(Event::MemberJoined {
                 room_id: room.id,

@@ -76,3 +76,62 @@ async fn sockets_past_the_per_user_limit_are_closed_4429() {
     assert_eq!(refused.code, 4429);
     assert!(accepted, "a closed socket frees its slot");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_in_many_rooms_can_still_connect_with_a_small_queue() {
+    // Being invited into ~1,100 rooms used to cut /api/v1/ws with 4008 on every
+    // connect: a reliable "you joined" frame per room overflowed the queue.
+    let app = spawn_app_with(|s| s.realtime.ws_queue = 64).await;
+    let alice = app.signup("alice").await;
+    for i in 0..200 {
+        app.create_room(&alice, &format!("room-{i}"), "private")
+            .await;
+    }
+
+    let mut socket = app.ws(&format!("/api/v1/ws?token={}", alice.token)).await;
+    socket.send(json!({"type": "ping"})).await;
+
+    loop {
+        match socket.next_or_close().await {
+            Ok(frame) if frame["type"] == "pong" => break,
+            Ok(frame) => assert_ne!(frame["type"], "system", "told it joined: {frame}"),
+            Err(closed) => panic!("the socket was closed: {closed:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_one_can_be_put_into_more_rooms_than_the_limit() {
+    let app = spawn_app_with(|s| s.realtime.rooms_per_user = 2).await;
+    let (alice, first) = app.signup_with_room("alice", "first", "public").await;
+    let bob = app.signup("bob").await;
+    app.create_room(&alice, "second", "public").await;
+
+    let third = app
+        .post(
+            "/api/v1/rooms",
+            Some(&alice.token),
+            json!({"name": "third"}),
+        )
+        .await;
+    let bobs_own = app.create_room(&bob, "bobs", "private").await;
+    app.join(&bob, &first).await;
+    let invited = app
+        .post(
+            &format!("/api/v1/rooms/{bobs_own}/members"),
+            Some(&bob.token),
+            json!({"user_id": alice.id}),
+        )
+        .await;
+    let dm = app
+        .post(
+            "/api/v1/dms",
+            Some(&bob.token),
+            json!({"user_id": alice.id}),
+        )
+        .await;
+
+    third.assert_problem(409, "too_many_rooms");
+    invited.assert_problem(409, "too_many_rooms");
+    dm.assert_problem(409, "too_many_rooms");
+}

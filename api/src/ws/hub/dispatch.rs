@@ -68,7 +68,7 @@ impl Hub {
             Event::MemberJoined { room_id, user_id } => {
                 let mut registry = self.lock();
                 for id in registry.user_conns(user_id, |scope| scope == Scope::All) {
-                    let joined = registry.subscribe(id, room_id);
+                    let joined = registry.subscribe(id, room_id, false);
                     registry.route(joined);
                 }
             }

@@ -122,7 +122,15 @@ impl Hub {
     /// Makes connection `id` follow `room`.
     pub fn subscribe(&self, id: ConnId, room: RoomId) {
         let mut registry = self.lock();
-        let joined = registry.subscribe(id, room);
+        let joined = registry.subscribe(id, room, false);
+        registry.route(joined);
+    }
+
+    /// Makes connection `id` follow `room` without sending it anything (on connect;
+    /// see [`registry::Registry::subscribe`]).
+    pub fn subscribe_quietly(&self, id: ConnId, room: RoomId) {
+        let mut registry = self.lock();
+        let joined = registry.subscribe(id, room, true);
         registry.route(joined);
     }
 

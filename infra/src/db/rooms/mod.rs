@@ -123,6 +123,16 @@ impl RoomRepository for SqlRooms {
         Ok(stored(new))
     }
 
+    async fn find_direct(&self, key: &str) -> Result<Option<Room>> {
+        room::Entity::find()
+            .filter(room::Column::DmKey.eq(key))
+            .one(&self.db)
+            .await
+            .or_db()?
+            .map(to_room)
+            .transpose()
+    }
+
     async fn find_or_create_direct(
         &self,
         key: &str,

@@ -120,8 +120,10 @@ impl Registry {
 
     /// Makes `id` follow `room`. The user's first connection there is announced (a
     /// system `join` and the presence list to the room); a further one just gets the
-    /// presence list.
-    pub fn subscribe(&mut self, id: ConnId, room: RoomId) -> Vec<Delivery> {
+    /// presence list. With `quiet`, `id` itself is sent nothing: a socket that follows
+    /// all its rooms at once on connect is sent their presence lists by replay, which
+    /// waits for room in its queue instead of overflowing it.
+    pub fn subscribe(&mut self, id: ConnId, room: RoomId, quiet: bool) -> Vec<Delivery> {
         let Some(conn) = self.conns.get_mut(&id) else {
             return Vec::new();
         };
@@ -143,15 +145,36 @@ impl Registry {
         };
         let presence = presence_frame(room, entry);
         if !first {
+            if quiet {
+                return Vec::new();
+            }
             return vec![Delivery {
                 to: Target::Conn(id),
                 frame: presence,
             }];
         }
+        let others = Target::Room {
+            room,
+            skip: Some(id),
+        };
+        // The joining connection is not told that it joined: on connect a socket
+        // follows every room of its user at once, and one reliable frame per room
+        // would overflow its queue (someone invited into 1,100 rooms was cut with
+        // 4008 on every connect). It gets the presence list, which may be dropped.
         let join = frames::system(room, SystemEvent::Join, &user);
         vec![
-            Delivery::room(room, Outgoing::new(&join, Kind::Reliable)),
-            Delivery::room(room, presence),
+            Delivery {
+                to: others,
+                frame: Outgoing::new(&join, Kind::Reliable),
+            },
+            Delivery {
+                to: if quiet {
+                    others
+                } else {
+                    Target::Room { room, skip: None }
+                },
+                frame: presence,
+            },
         ]
     }
 

@@ -161,7 +161,10 @@ impl WsClient {
         }
     }
 
-    /// True when no frame of `kind` arrives within `wait`.
+    /// True when no frame of `kind` arrives within `wait` and the socket stays open.
+    ///
+    /// Panics when the socket closes meanwhile: "nothing arrived" must not pass because
+    /// the server hung up.
     pub async fn quiet(&mut self, kind: &str, wait: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
@@ -173,8 +176,26 @@ impl WsClient {
                         return false;
                     }
                 }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    panic!("the socket closed while waiting for quiet: {frame:?}")
+                }
                 Ok(Some(Ok(_))) => continue,
-                Ok(_) => return true,
+                Ok(Some(Err(err))) => panic!("the socket broke while waiting for quiet: {err}"),
+                Ok(None) => panic!("the socket ended while waiting for quiet"),
+            }
+        }
+    }
+
+    /// Reads (and so answers pings) for `wait`; panics if the socket closes meanwhile.
+    pub async fn stays_open(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return,
+                Ok(Some(Ok(Message::Close(frame)))) => panic!("the socket closed: {frame:?}"),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(err))) => panic!("the socket broke: {err}"),
+                Ok(None) => panic!("the socket ended"),
             }
         }
     }

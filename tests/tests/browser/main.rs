@@ -1,9 +1,9 @@
 //! The browser client in a real browser: `tests/e2e/chat.mjs` drives Debian's headless
 //! Chromium (through playwright-core) with two people against a server started here.
 //!
-//! Needs `/usr/bin/chromium`, `node`, and `npm ci` run in `tests/e2e` (`.ci/run` does
-//! all three). Without them the test passes as skipped and says so on stderr
-//! (`cargo test -- --nocapture` shows it; `.ci/run` prints a banner too).
+//! Needs Chromium (`$CHROMIUM`, else `/usr/bin/chromium`), `node`, and `npm ci` run in
+//! `tests/e2e` (`.ci/run` installs all three). Without them the test says loudly that
+//! it skipped, except under `CI=true`, where a missing tool fails it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{path::Path, process::Command};
@@ -13,7 +13,7 @@ use papo_tests::spawn_app;
 fn missing_tools(e2e: &Path) -> Option<&'static str> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
-        return Some("no Chromium at /usr/bin/chromium (apt-get install chromium)");
+        return Some("no Chromium at $CHROMIUM or /usr/bin/chromium (apt-get install chromium)");
     }
     if Command::new("node").arg("--version").output().is_err() {
         return Some("no node on PATH");
@@ -28,6 +28,10 @@ fn missing_tools(e2e: &Path) -> Option<&'static str> {
 async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_nothing() {
     let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e");
     if let Some(why) = missing_tools(&e2e) {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: {why}"
+        );
         eprintln!("\n!!! SKIPPED the browser test: {why} !!!\n");
         return;
     }

@@ -38,6 +38,7 @@ async fn nothing_is_acknowledged_that_a_full_disk_did_not_store() {
             .await;
     }
     let health_when_full = app.get("/health", None).await;
+    let api_health_when_full = app.get("/api/v1/health", None).await;
     let signups_when_full = try_signups(&app, "full").await;
     disk.free();
     let recovered = outcomes.post_round(&mut socket, "freed").await;
@@ -52,6 +53,8 @@ async fn nothing_is_acknowledged_that_a_full_disk_did_not_store() {
         health_when_full.text
     );
     assert_eq!(health_when_full.body["database"], "unavailable");
+    assert_eq!(api_health_when_full.status.as_u16(), 503);
+    assert_eq!(api_health_when_full.body["database"], "unavailable");
     assert_eq!(
         recovered, ROUND,
         "posts are stored again once space is back"

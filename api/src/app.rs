@@ -17,7 +17,7 @@ use poem_openapi::OpenApiService;
 
 use crate::{
     observe::Observe,
-    rate::PostLimiter,
+    rate::{PostLimiter, SignupLimiter},
     routes,
     settings::Settings,
     throttle::LoginThrottle,
@@ -151,6 +151,10 @@ fn endpoint(
             limiter: limiter.clone(),
         })
         .data(limiter)
+        .data(Arc::new(SignupLimiter::new(
+            settings.server.signups_per_hour,
+            Duration::from_secs(3600),
+        )))
         .data(infra.services)
         .data(Arc::new(LoginThrottle::new(
             10,

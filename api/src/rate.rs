@@ -106,3 +106,58 @@ mod tests {
         assert!((0..1000).all(|_| limiter.take(user, now).is_ok()));
     }
 }
+
+/// Sign-ups per client address in a fixed window (an hour by default), so one address
+/// cannot fill the user table. Bounded like the login throttle: at most
+/// [`MAX_ADDRESSES`] addresses are tracked; past that, new ones wait for old windows to
+/// pass.
+#[derive(Debug)]
+pub struct SignupLimiter {
+    per_window: u32,
+    window: Duration,
+    /// A std mutex: held for one map update.
+    addresses: Mutex<HashMap<std::net::IpAddr, (u32, Instant)>>,
+}
+
+/// Addresses a [`SignupLimiter`] tracks at most.
+pub const MAX_ADDRESSES: usize = 100_000;
+
+impl SignupLimiter {
+    /// `per_window` sign-ups per address per `window`; 0 turns the limit off.
+    pub fn new(per_window: u32, window: Duration) -> Self {
+        Self {
+            per_window,
+            window,
+            addresses: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a sign-up from `address`.
+    ///
+    /// Fails with how long until the address may sign up again.
+    pub fn take(&self, address: std::net::IpAddr, now: Instant) -> Result<(), Duration> {
+        if self.per_window == 0 {
+            return Ok(());
+        }
+        let mut addresses = self
+            .addresses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if addresses.len() >= MAX_ADDRESSES && !addresses.contains_key(&address) {
+            let window = self.window;
+            addresses.retain(|_, (_, since)| now.saturating_duration_since(*since) < window);
+            if addresses.len() >= MAX_ADDRESSES {
+                return Err(self.window);
+            }
+        }
+        let entry = addresses.entry(address).or_insert((0, now));
+        if now.saturating_duration_since(entry.1) >= self.window {
+            *entry = (0, now);
+        }
+        if entry.0 >= self.per_window {
+            return Err((entry.1 + self.window).saturating_duration_since(now));
+        }
+        entry.0 += 1;
+        Ok(())
+    }
+}

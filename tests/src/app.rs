@@ -80,6 +80,8 @@ pub fn test_settings(database_url: String) -> Settings {
             environment: Environment::Development,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
+            // Tests sign many users up from one address; the limit has its own test.
+            signups_per_hour: 0,
             demo: false,
         },
         database: DatabaseSettings { url: database_url },

@@ -101,7 +101,8 @@ impl Problem {
         }
     }
 
-    /// A 429 for posting faster than allowed, with `Retry-After`.
+    /// A 429 for going faster than a limit allows (posts, sign-ups), with
+    /// `Retry-After`.
     pub fn rate_limited(retry_after: std::time::Duration) -> Self {
         let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
         Self {
@@ -109,7 +110,7 @@ impl Problem {
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
-                format!("Posting too fast; retry in {secs} s."),
+                format!("Too many requests; retry in {secs} s."),
             )
         }
     }

@@ -18,6 +18,7 @@ use crate::{
     dto::UserOut,
     payload::{ApiJson, MaybeJson},
     problem::Problem,
+    rate::SignupLimiter,
     throttle::{LoginThrottle, client_address},
 };
 
@@ -106,14 +107,20 @@ pub struct AuthApi;
 impl AuthApi {
     /// Sign up
     ///
-    /// Creates an account. 409 when the username is taken (in any letter case), 422
-    /// listing every invalid field.
+    /// Creates an account. 409 when the username is taken (in any letter case or a
+    /// lookalike of it), 422 listing every invalid field, 429 `rate_limited` past
+    /// `PAPO_SIGNUPS_PER_HOUR` (30) sign-ups from one client address in an hour.
     #[oai(path = "/users", method = "post")]
     async fn register(
         &self,
         services: Data<&Services>,
+        signups: Data<&Arc<SignupLimiter>>,
+        req: &Request,
         body: ApiJson<Register>,
     ) -> Result<Created, Problem> {
+        signups
+            .take(client_address(req), Instant::now())
+            .map_err(Problem::rate_limited)?;
         let b = body.0;
         let user = services.register(&b.name, &b.username, &b.password).await?;
         Ok(Created::Created(Json(user.into())))

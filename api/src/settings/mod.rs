@@ -57,6 +57,10 @@ pub struct ServerSettings {
     #[arg(long, env = "PAPO_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Sign-ups one client address may make per hour; 0 turns the limit off.
+    #[arg(long, env = "PAPO_SIGNUPS_PER_HOUR", default_value_t = 30)]
+    pub signups_per_hour: u32,
+
     /// Seed the demo users alice, bob and carol and the room `general`.
     #[arg(long, env = "PAPO_DEMO", default_value_t = false,
           value_parser = clap::builder::BoolishValueParser::new())]

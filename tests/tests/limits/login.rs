@@ -68,3 +68,27 @@ async fn an_over_long_username_is_refused_without_a_hash() {
         reply.assert_problem(401, "invalid_credentials");
     }
 }
+
+#[tokio::test]
+async fn sign_ups_per_address_are_limited_and_other_addresses_are_not() {
+    let app = papo_tests::spawn_app_with(|s| s.server.signups_per_hour = 3).await;
+    for i in 0..3 {
+        app.register("N", &format!("user{i}"), PASSWORD)
+            .await
+            .assert_status(201);
+    }
+
+    let fourth = app.register("N", "user3", PASSWORD).await;
+    let elsewhere = reqwest::Client::builder()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)))
+        .build()
+        .unwrap();
+    let body = json!({"name": "N", "username": "user4", "password": PASSWORD});
+    let other = app
+        .send(elsewhere.post(app.url("/api/v1/users")).json(&body))
+        .await;
+
+    fourth.assert_problem(429, "rate_limited");
+    assert!(fourth.headers.contains_key("retry-after"));
+    other.assert_status(201);
+}

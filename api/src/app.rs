@@ -16,6 +16,7 @@ use poem::{
 use poem_openapi::OpenApiService;
 
 use crate::{
+    idle::IdleAcceptor,
     observe::Observe,
     rate::{PostLimiter, SignupLimiter},
     routes,
@@ -26,7 +27,7 @@ use crate::{
 
 /// A bound, ready-to-run papo server.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: IdleAcceptor<TcpAcceptor>,
     port: u16,
     endpoint: BoxEndpoint<'static>,
     hub: Arc<Hub>,
@@ -61,8 +62,12 @@ impl Application {
         hub.start(infra.bus.subscribe());
         let writer = infra.writer.clone();
         let endpoint = endpoint(infra, hub.clone(), &settings).boxed();
+        // Never shorter than three ping intervals: a healthy socket is pinged more
+        // often than that, and must not be taken for an idle one.
+        let idle_timeout = Duration::from_secs(settings.server.idle_timeout_secs)
+            .max(settings.realtime.ping_interval() * 3);
         Ok(Self {
-            acceptor,
+            acceptor: IdleAcceptor::new(acceptor, idle_timeout),
             port,
             endpoint,
             hub,

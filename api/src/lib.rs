@@ -17,6 +17,7 @@ pub mod app;
 mod auth;
 pub mod cli;
 mod dto;
+mod idle;
 mod observe;
 mod payload;
 mod problem;

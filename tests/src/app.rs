@@ -78,6 +78,7 @@ pub fn test_settings(database_url: String) -> Settings {
         server: ServerSettings {
             bind: ([127, 0, 0, 1], 0).into(),
             environment: Environment::Development,
+            idle_timeout_secs: 90,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
             // Tests sign many users up from one address; the limit has its own test.

@@ -48,6 +48,11 @@ pub struct ServerSettings {
     )]
     pub environment: Environment,
 
+    /// Seconds a connection may send and receive nothing before it is closed (a client
+    /// holding half a request open, say); at least three ping intervals.
+    #[arg(long, env = "PAPO_IDLE_TIMEOUT_SECS", default_value_t = 90)]
+    pub idle_timeout_secs: u64,
+
     /// Largest accepted request body, in bytes (larger ones get 413).
     #[arg(long, env = "PAPO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,

@@ -92,3 +92,31 @@ async fn sign_ups_per_address_are_limited_and_other_addresses_are_not() {
     assert!(fourth.headers.contains_key("retry-after"));
     other.assert_status(201);
 }
+
+#[tokio::test]
+async fn a_connection_holding_half_a_request_is_closed_once_idle() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = papo_tests::spawn_app_with(|s| {
+        s.server.idle_timeout_secs = 1;
+        s.realtime.ws_ping_secs = 1;
+    })
+    .await;
+    let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    slow.write_all(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-")
+        .await
+        .unwrap();
+
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        slow.read_to_end(&mut rest),
+    )
+    .await;
+
+    assert!(
+        read.is_ok(),
+        "the server still holds the half request after 20 s"
+    );
+}

@@ -21,22 +21,24 @@ pub struct MessageOut {
     pub deleted: bool,
 }
 
+/// Made from the frames' message object, so REST and WebSocket show a message the
+/// same way (what a deleted message hides is decided once, in `ws::frames::message`).
 impl From<Message> for MessageOut {
     fn from(message: Message) -> Self {
-        let deleted = message.is_deleted();
+        let wire = crate::ws::frames::message(message);
         Self {
-            id: message.id.as_uuid(),
-            room_id: message.room_id.as_uuid(),
-            seq: message.seq,
-            user: message.author.into(),
-            content: if deleted {
-                String::new()
-            } else {
-                message.content
+            id: wire.id,
+            room_id: wire.room_id,
+            seq: wire.seq,
+            user: UserRef {
+                id: wire.user.id,
+                name: wire.user.name,
+                username: wire.user.username,
             },
-            timestamp: message.created_at,
-            edited_at: message.edited_at,
-            deleted,
+            content: wire.content,
+            timestamp: wire.timestamp,
+            edited_at: wire.edited_at,
+            deleted: wire.deleted,
         }
     }
 }

@@ -32,15 +32,37 @@ pub async fn run(ctx: Context, activity: Activity, mut stream: SplitStream<WebSo
             Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => {}
             Ok(WsMessage::Close(_)) => return,
             Err(err) => {
-                let text = err.to_string().to_lowercase();
-                if text.contains("too long") || text.contains("size") {
-                    ctx.control.end(Ending::Close(
-                        CloseCode::TooBig,
-                        "Frame too large (limit 64 KiB).".into(),
-                    ));
+                if let Some(ending) = violation(&err.to_string()) {
+                    ctx.control.end(ending);
                 }
                 return;
             }
         }
+    }
+}
+
+/// How to close a socket whose peer broke the WebSocket protocol, from the error the
+/// WebSocket layer reported (it reaches us as text): 1009 for an oversized frame, 1007
+/// for text that is not UTF-8, 1002 for any other violation. `None` for a connection
+/// that simply broke, which has no one left to tell.
+fn violation(error: &str) -> Option<Ending> {
+    let error = error.to_lowercase();
+    if error.contains("too long") || error.contains("size") {
+        Some(Ending::Close(
+            CloseCode::TooBig,
+            "Frame too large (limit 64 KiB).".into(),
+        ))
+    } else if error.contains("utf-8") || error.contains("utf8") {
+        Some(Ending::Close(
+            CloseCode::InvalidPayload,
+            "Text frames must be UTF-8.".into(),
+        ))
+    } else if error.contains("protocol") {
+        Some(Ending::Close(
+            CloseCode::ProtocolError,
+            "WebSocket protocol violation.".into(),
+        ))
+    } else {
+        None
     }
 }

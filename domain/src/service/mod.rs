@@ -3,12 +3,14 @@
 
 mod auth;
 mod messages;
+mod refresh;
 pub mod rooms;
 pub mod users;
 
 use std::sync::Arc;
 
 pub use auth::Session;
+pub use refresh::ROTATION_GRACE;
 
 use crate::{
     Error, ErrorCode, Result, RoomId, UserId,

@@ -11,6 +11,7 @@ mod messages;
 mod ops;
 mod privacy;
 mod rooms;
+mod rotation;
 mod security;
 mod sessions;
 mod smoke;

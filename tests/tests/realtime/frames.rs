@@ -2,7 +2,13 @@
 
 use papo_tests::spawn_app;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{
+    Message,
+    protocol::frame::{
+        Frame,
+        coding::{Data, OpCode},
+    },
+};
 
 #[tokio::test]
 async fn every_kind_of_bad_frame_gets_an_error_and_the_socket_stays_usable() {
@@ -42,6 +48,33 @@ async fn every_kind_of_bad_frame_gets_an_error_and_the_socket_stays_usable() {
     assert_eq!(a.next_of("pong").await["type"], "pong");
     a.send(json!({"content": "still here"})).await;
     assert_eq!(a.next_of("ack").await["seq"], 1);
+}
+
+/// How the server closes a socket that sends `frame` (written as is, unchecked).
+async fn closed_after_raw(opcode: OpCode, payload: Vec<u8>) -> u16 {
+    let app = spawn_app().await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut a = app.chat(&room, &alice.token).await;
+    a.next_of("history").await;
+
+    a.send_raw(Message::Frame(Frame::message(payload, opcode, true)))
+        .await;
+
+    a.closed().await.code
+}
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_closes_with_1007() {
+    let code = closed_after_raw(OpCode::Data(Data::Text), vec![0xff, 0xfe, 0x80]).await;
+
+    assert_eq!(code, 1007);
+}
+
+#[tokio::test]
+async fn a_frame_with_a_reserved_opcode_closes_with_1002() {
+    let code = closed_after_raw(OpCode::Data(Data::Reserved(3)), b"?".to_vec()).await;
+
+    assert_eq!(code, 1002);
 }
 
 #[tokio::test]

@@ -1,8 +1,7 @@
 //! Rooms and memberships in SQL.
 
 mod listing;
-
-use std::collections::HashMap;
+mod members;
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -15,17 +14,14 @@ use domain::{
     },
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait, TryInsertResult, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    TryInsertResult, sea_query::Expr,
 };
-use uuid::Uuid;
 
 use super::{
     DbResultExt,
     entity::{membership, room},
-    users::to_user,
 };
-use crate::db::entity::user;
 
 /// [`RoomRepository`] on SQLite or PostgreSQL.
 #[derive(Clone)]
@@ -139,16 +135,7 @@ impl RoomRepository for SqlRooms {
         new: NewRoom,
         other: UserId,
     ) -> Result<(Room, bool)> {
-        let existing = || async {
-            room::Entity::find()
-                .filter(room::Column::DmKey.eq(key))
-                .one(&self.db)
-                .await
-                .or_db()?
-                .map(to_room)
-                .transpose()
-        };
-        if let Some(room) = existing().await? {
+        if let Some(room) = self.find_direct(key).await? {
             return Ok((room, false));
         }
         let tx = self.db.begin().await.or_db()?;
@@ -159,7 +146,8 @@ impl RoomRepository for SqlRooms {
         if inserted.is_none() {
             // Both users opened the conversation at once: the other insert won.
             drop(tx);
-            let room = existing()
+            let room = self
+                .find_direct(key)
                 .await?
                 .ok_or_else(|| Error::Internal("direct room vanished after a conflict".into()))?;
             return Ok((room, false));
@@ -274,33 +262,7 @@ impl RoomRepository for SqlRooms {
     }
 
     async fn members(&self, room: RoomId) -> Result<Vec<Member>> {
-        let memberships = membership::Entity::find()
-            .filter(membership::Column::RoomId.eq(room.as_uuid()))
-            .order_by_asc(membership::Column::JoinedAt)
-            .all(&self.db)
-            .await
-            .or_db()?;
-        let ids: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
-        let users: HashMap<Uuid, user::Model> = user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(&self.db)
-            .await
-            .or_db()?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
-        let mut members = Vec::with_capacity(memberships.len());
-        for m in memberships {
-            let Some(user) = users.get(&m.user_id) else {
-                continue;
-            };
-            members.push(Member {
-                user: to_user(user.clone()).summary(),
-                role: Role::parse(&m.role).map_err(Error::Internal)?,
-                online: false,
-            });
-        }
-        Ok(members)
+        members::of_room(&self.db, room).await
     }
 
     async fn mark_read(&self, room_id: RoomId, user: UserId, seq: i64) -> Result<Option<i64>> {

@@ -1,0 +1,65 @@
+//! Routing: queueing deliveries into the connections' bounded queues, and the
+//! presence and typing frames a room's state makes.
+
+use domain::RoomId;
+use tokio::sync::mpsc;
+
+use super::{Delivery, Registry, RoomState, Target};
+use crate::ws::{
+    frames,
+    session::{ConnId, Ending, Kind, Outgoing},
+};
+
+impl Registry {
+    /// Queues each delivery.
+    pub fn route(&self, deliveries: Vec<Delivery>) {
+        for Delivery { to, frame } in deliveries {
+            match to {
+                Target::Room { room, skip } => self.deliver(room, &frame, skip),
+                Target::Conn(id) => self.send(id, frame),
+            }
+        }
+    }
+
+    /// Queues `frame` for every follower of `room` but `skip`.
+    pub fn deliver(&self, room: RoomId, frame: &Outgoing, skip: Option<ConnId>) {
+        let Some(entry) = self.rooms.get(&room) else {
+            return;
+        };
+        for id in &entry.conns {
+            if Some(*id) != skip {
+                self.send(*id, frame.clone());
+            }
+        }
+    }
+
+    /// Queues `frame` for one connection with `try_send`: a slow connection never
+    /// delays the others. A full queue drops a droppable frame and otherwise marks the
+    /// connection as lagging (its writer then closes it with 4008).
+    pub fn send(&self, id: ConnId, frame: Outgoing) {
+        let Some(conn) = self.conns.get(&id) else {
+            return;
+        };
+        let droppable = matches!(frame.kind, Kind::Droppable);
+        match conn.queue.try_send(frame) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(_)) if droppable => {}
+            Err(mpsc::error::TrySendError::Full(_)) => conn.control.end(Ending::Lagged),
+        }
+    }
+}
+
+pub(super) fn presence_frame(room: RoomId, entry: &RoomState) -> Outgoing {
+    let online = entry.present.iter().map(|(u, _)| u.clone()).collect();
+    Outgoing::new(&frames::users(room, online, false), Kind::Droppable)
+}
+
+pub(super) fn typing_frame(room: RoomId, entry: &RoomState) -> Outgoing {
+    let users = entry
+        .typing
+        .users()
+        .filter_map(|id| entry.present.iter().find(|(u, _)| u.id == id))
+        .map(|(u, _)| u.clone())
+        .collect();
+    Outgoing::new(&frames::users(room, users, true), Kind::Droppable)
+}

@@ -1,0 +1,47 @@
+//! A room's member list.
+
+use std::collections::HashMap;
+
+use domain::{
+    Error, Result, RoomId,
+    room::{Member, Role},
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::db::{
+    DbResultExt,
+    entity::{membership, user},
+    users::to_user,
+};
+
+/// A room's members with their accounts, oldest membership first: two queries.
+pub(super) async fn of_room(db: &DatabaseConnection, room: RoomId) -> Result<Vec<Member>> {
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::RoomId.eq(room.as_uuid()))
+        .order_by_asc(membership::Column::JoinedAt)
+        .all(db)
+        .await
+        .or_db()?;
+    let ids: Vec<Uuid> = memberships.iter().map(|m| m.user_id).collect();
+    let users: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await
+        .or_db()?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut members = Vec::with_capacity(memberships.len());
+    for m in memberships {
+        let Some(user) = users.get(&m.user_id) else {
+            continue;
+        };
+        members.push(Member {
+            user: to_user(user.clone()).summary(),
+            role: Role::parse(&m.role).map_err(Error::Internal)?,
+            online: false,
+        });
+    }
+    Ok(members)
+}

@@ -154,6 +154,7 @@ fn endpoint(
             hub,
             services: infra.services.clone(),
             limiter: limiter.clone(),
+            frame_rate: (settings.realtime.frame_rate, settings.realtime.frame_burst),
         })
         .data(limiter)
         .data(Arc::new(SignupLimiter::new(

@@ -98,6 +98,8 @@ pub fn test_settings(database_url: String) -> Settings {
             typing_ttl_ms: 5000,
             post_rate: 20,
             post_burst: 100,
+            frame_rate: 20,
+            frame_burst: 60,
             sockets_per_user: 32,
             rooms_per_user: 500,
         },

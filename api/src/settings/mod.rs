@@ -135,6 +135,15 @@ pub struct RealtimeSettings {
     #[arg(long, env = "PAPO_POST_BURST", default_value_t = 100)]
     pub post_burst: u32,
 
+    /// Typing, read, who, history, join and leave frames per second one socket may
+    /// keep up; 0 turns the limit off.
+    #[arg(long, env = "PAPO_FRAME_RATE", default_value_t = 20)]
+    pub frame_rate: u32,
+
+    /// Such frames one socket may send at once.
+    #[arg(long, env = "PAPO_FRAME_BURST", default_value_t = 60)]
+    pub frame_burst: u32,
+
     /// Rooms one user may be a member of; joining, creating or being invited into one
     /// more is refused (409 `too_many_rooms`).
     #[arg(long, env = "PAPO_ROOMS_PER_USER", default_value_t = 500,

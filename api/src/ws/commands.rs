@@ -25,6 +25,8 @@ pub struct Context {
     pub hub: Arc<Hub>,
     pub services: Services,
     pub limiter: Arc<PostLimiter>,
+    /// This connection's budget for frames other than posts and pings.
+    pub frames: PostLimiter,
     pub id: ConnId,
     pub user: UserSummary,
     pub scope: Scope,
@@ -78,6 +80,9 @@ pub async fn apply(ctx: &Context, frame: ClientFrame) {
         ClientFrame::Message { temp_id, .. } => temp_id.clone(),
         _ => None,
     };
+    if !within_frame_budget(ctx, &frame) {
+        return;
+    }
     match frame {
         ClientFrame::Ping => ctx.reply(&ServerFrame::Pong, Kind::Reliable),
         ClientFrame::Join { room_id } => join(ctx, RoomId::from_uuid(room_id)).await,
@@ -99,6 +104,29 @@ pub async fn apply(ctx: &Context, frame: ClientFrame) {
             }
         }
     }
+}
+
+/// Typing, read, who, history, join and leave frames come out of the connection's
+/// budget (posts have their own, pings are free). Over it, a typing frame is dropped
+/// silently and the others are answered `rate_limited` with when to retry.
+fn within_frame_budget(ctx: &Context, frame: &ClientFrame) -> bool {
+    if matches!(frame, ClientFrame::Message { .. } | ClientFrame::Ping) {
+        return true;
+    }
+    let Err(wait) = ctx.frames.take(ctx.user.id, Instant::now()) else {
+        return true;
+    };
+    if !matches!(frame, ClientFrame::Typing { .. }) {
+        let refused = ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            message: "Too many frames; this one was not handled.".into(),
+            temp_id: None,
+            resume: None,
+            retry_after_ms: Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1)),
+        };
+        ctx.reply(&refused, Kind::Reliable);
+    }
+    false
 }
 
 /// `message`: submitted in order and acknowledged in order by [`forward_acks`], so the

@@ -8,6 +8,8 @@ use papo_protocol::CloseCode;
 use poem::web::websocket::WebSocketStream;
 use tokio::sync::mpsc;
 
+use crate::rate::PostLimiter;
+
 use super::{
     Realtime,
     admission::Admission,
@@ -27,6 +29,7 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         hub,
         services,
         limiter,
+        frame_rate,
     } = realtime;
     let (sink, stream) = socket.split();
     let admitted = match admission {
@@ -70,6 +73,7 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         hub: hub.clone(),
         services: services.clone(),
         limiter,
+        frames: PostLimiter::new(frame_rate.0, frame_rate.1),
         id,
         user: admitted.user.clone(),
         scope: admitted.scope,

@@ -55,6 +55,8 @@ pub struct Realtime {
     pub services: Services,
     /// Posts per user, shared with REST.
     pub limiter: Arc<crate::rate::PostLimiter>,
+    /// Other frames per connection: (per second, burst).
+    pub frame_rate: (u32, u32),
 }
 
 /// Largest client frame; larger ones close the connection with 1009.

@@ -135,3 +135,37 @@ async fn no_one_can_be_put_into_more_rooms_than_the_limit() {
     invited.assert_problem(409, "too_many_rooms");
     dm.assert_problem(409, "too_many_rooms");
 }
+
+#[tokio::test]
+async fn other_frames_past_the_socket_budget_are_refused_and_pings_stay_free() {
+    let app = spawn_app_with(|s| {
+        s.realtime.frame_rate = 1;
+        s.realtime.frame_burst = 3;
+    })
+    .await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut socket = app.chat(&room, &alice.token).await;
+    socket.next_of("history").await;
+    socket.next_of("presence").await;
+
+    for _ in 0..10 {
+        socket.send(json!({"type": "who"})).await;
+    }
+    socket.send(json!({"type": "ping"})).await;
+    let (mut answered, mut limited) = (0, 0);
+    loop {
+        let frame = socket.next().await;
+        match frame["type"].as_str() {
+            Some("presence") => answered += 1,
+            Some("error") => {
+                assert_eq!(frame["code"], "rate_limited");
+                assert!(frame["retry_after_ms"].as_u64().unwrap() > 0);
+                limited += 1;
+            }
+            Some("pong") => break,
+            _ => {}
+        }
+    }
+
+    assert_eq!((answered, limited), (3, 7), "pings stay free");
+}

@@ -1,4 +1,5 @@
-//! Posts per user: a token bucket each, so a burst is fine and a flood is not.
+//! Token buckets: a burst is fine, a flood is not. [`PostLimiter`] keeps one per user
+//! for posts; [`FrameBudget`] is one socket's budget for its other frames.
 //!
 //! Per node and in memory: with several nodes a user's budget is per node they are
 //! connected to. Idle buckets (full again) are dropped as the map grows, so its size
@@ -12,31 +13,65 @@ use std::{
 
 use domain::UserId;
 
-/// See the module docs.
-#[derive(Debug)]
-pub struct PostLimiter {
-    /// Posts per second refilled; 0 turns the limit off.
-    rate: f64,
-    /// Posts a user may send at once after being idle.
-    burst: f64,
-    /// A std mutex: held for one map update.
-    buckets: Mutex<HashMap<UserId, Bucket>>,
-}
-
+/// `rate` tokens per second refilled, up to `burst`; a rate of 0 never refuses.
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
+    rate: f64,
+    burst: f64,
     tokens: f64,
     at: Instant,
+}
+
+impl Bucket {
+    fn full(rate_per_second: u32, burst: u32, now: Instant) -> Self {
+        let burst = f64::from(burst.max(1));
+        Self {
+            rate: f64::from(rate_per_second),
+            burst,
+            tokens: burst,
+            at: now,
+        }
+    }
+
+    fn refilled(&self, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        (self.tokens + elapsed * self.rate).min(self.burst)
+    }
+
+    /// Takes one token, or says how long until one is there.
+    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        if self.rate <= 0.0 {
+            return Ok(());
+        }
+        let tokens = self.refilled(now);
+        self.at = now;
+        if tokens < 1.0 {
+            self.tokens = tokens;
+            return Err(Duration::from_secs_f64((1.0 - tokens) / self.rate));
+        }
+        self.tokens = tokens - 1.0;
+        Ok(())
+    }
+}
+
+/// Posts per user (REST and sockets together).
+#[derive(Debug)]
+pub struct PostLimiter {
+    rate: u32,
+    burst: u32,
+    /// A std mutex: held for one map update.
+    buckets: Mutex<HashMap<UserId, Bucket>>,
 }
 
 /// Buckets kept before idle ones are swept.
 const SWEEP_AT: usize = 10_000;
 
 impl PostLimiter {
+    /// `rate_per_second` posts kept up, `burst` at once; a rate of 0 turns it off.
     pub fn new(rate_per_second: u32, burst: u32) -> Self {
         Self {
-            rate: f64::from(rate_per_second),
-            burst: f64::from(burst.max(1)),
+            rate: rate_per_second,
+            burst,
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -45,34 +80,43 @@ impl PostLimiter {
     ///
     /// Fails with how long until the next post is allowed.
     pub fn take(&self, user: UserId, now: Instant) -> Result<(), Duration> {
-        if self.rate <= 0.0 {
+        if self.rate == 0 {
             return Ok(());
         }
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if buckets.len() >= SWEEP_AT {
-            let (rate, burst) = (self.rate, self.burst);
-            buckets.retain(|_, b| refilled(*b, now, rate, burst) < burst);
+            buckets.retain(|_, b| b.refilled(now) < b.burst);
         }
-        let bucket = buckets.entry(user).or_insert(Bucket {
-            tokens: self.burst,
-            at: now,
-        });
-        let tokens = refilled(*bucket, now, self.rate, self.burst);
-        if tokens < 1.0 {
-            *bucket = Bucket { tokens, at: now };
-            return Err(Duration::from_secs_f64((1.0 - tokens) / self.rate));
-        }
-        *bucket = Bucket {
-            tokens: tokens - 1.0,
-            at: now,
-        };
-        Ok(())
+        buckets
+            .entry(user)
+            .or_insert_with(|| Bucket::full(self.rate, self.burst, now))
+            .take(now)
     }
 }
 
-fn refilled(bucket: Bucket, now: Instant, rate: f64, burst: f64) -> f64 {
-    let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-    (bucket.tokens + elapsed * rate).min(burst)
+/// One socket's budget for the frames that are neither posts nor pings.
+#[derive(Debug)]
+pub struct FrameBudget(Mutex<Bucket>);
+
+impl FrameBudget {
+    /// `rate_per_second` frames kept up, `burst` at once; a rate of 0 turns it off.
+    pub fn new(rate_per_second: u32, burst: u32) -> Self {
+        Self(Mutex::new(Bucket::full(
+            rate_per_second,
+            burst,
+            Instant::now(),
+        )))
+    }
+
+    /// Takes one frame from the budget.
+    ///
+    /// Fails with how long until the next frame is allowed.
+    pub fn take(&self, now: Instant) -> Result<(), Duration> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take(now)
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +141,15 @@ mod tests {
             limiter.take(UserId::new(), start).is_ok(),
             "budgets are per user"
         );
+    }
+
+    #[test]
+    fn a_frame_budget_refills_at_its_rate() {
+        let budget = FrameBudget::new(2, 2);
+        let start = Instant::now();
+        assert!(budget.take(start).is_ok() && budget.take(start).is_ok());
+        assert!(budget.take(start).is_err());
+        assert!(budget.take(start + Duration::from_millis(500)).is_ok());
     }
 
     #[test]

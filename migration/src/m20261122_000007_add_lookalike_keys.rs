@@ -51,14 +51,7 @@ impl MigrationTrait for Migration {
             " WHERE visibility <> 'direct'",
         )
         .await?;
-        for (name, table, column) in [
-            (
-                "idx_users_username_skeleton",
-                Key::Users,
-                Key::UsernameSkeleton,
-            ),
-            ("idx_rooms_name_skeleton", Key::Rooms, Key::NameSkeleton),
-        ] {
+        for (name, table, column) in indexes() {
             manager
                 .create_index(
                     Index::create()
@@ -74,14 +67,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table, column) in [
-            (
-                "idx_users_username_skeleton",
-                Key::Users,
-                Key::UsernameSkeleton,
-            ),
-            ("idx_rooms_name_skeleton", Key::Rooms, Key::NameSkeleton),
-        ] {
+        for (name, table, column) in indexes() {
             manager
                 .drop_index(Index::drop().name(name).table(table.clone()).to_owned())
                 .await?;
@@ -91,6 +77,18 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
+}
+
+/// The unique indexes this migration adds: (name, table, column).
+fn indexes() -> [(&'static str, Key, Key); 2] {
+    [
+        (
+            "idx_users_username_skeleton",
+            Key::Users,
+            Key::UsernameSkeleton,
+        ),
+        ("idx_rooms_name_skeleton", Key::Rooms, Key::NameSkeleton),
+    ]
 }
 
 /// Sets `column` to the key of `source` for every row, oldest first, skipping keys

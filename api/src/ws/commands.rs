@@ -10,7 +10,7 @@ use domain::{
 };
 use papo_protocol::CloseCode;
 
-use crate::rate::PostLimiter;
+use crate::rate::{FrameBudget, PostLimiter};
 use tokio::sync::mpsc;
 
 use super::{
@@ -26,7 +26,7 @@ pub struct Context {
     pub services: Services,
     pub limiter: Arc<PostLimiter>,
     /// This connection's budget for frames other than posts and pings.
-    pub frames: PostLimiter,
+    pub frames: FrameBudget,
     pub id: ConnId,
     pub user: UserSummary,
     pub scope: Scope,
@@ -113,7 +113,7 @@ fn within_frame_budget(ctx: &Context, frame: &ClientFrame) -> bool {
     if matches!(frame, ClientFrame::Message { .. } | ClientFrame::Ping) {
         return true;
     }
-    let Err(wait) = ctx.frames.take(ctx.user.id, Instant::now()) else {
+    let Err(wait) = ctx.frames.take(Instant::now()) else {
         return true;
     };
     if !matches!(frame, ClientFrame::Typing { .. }) {

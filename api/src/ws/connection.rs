@@ -8,7 +8,7 @@ use papo_protocol::CloseCode;
 use poem::web::websocket::WebSocketStream;
 use tokio::sync::mpsc;
 
-use crate::rate::PostLimiter;
+use crate::rate::FrameBudget;
 
 use super::{
     Realtime,
@@ -73,7 +73,7 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         hub: hub.clone(),
         services: services.clone(),
         limiter,
-        frames: PostLimiter::new(frame_rate.0, frame_rate.1),
+        frames: FrameBudget::new(frame_rate.0, frame_rate.1),
         id,
         user: admitted.user.clone(),
         scope: admitted.scope,

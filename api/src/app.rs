@@ -16,7 +16,7 @@ use poem::{
 use poem_openapi::OpenApiService;
 
 use crate::{
-    idle::IdleAcceptor,
+    connections::{ConnectionLimits, GuardedAcceptor},
     observe::Observe,
     rate::{PostLimiter, SignupLimiter},
     routes,
@@ -27,7 +27,7 @@ use crate::{
 
 /// A bound, ready-to-run papo server.
 pub struct Application {
-    acceptor: IdleAcceptor<TcpAcceptor>,
+    acceptor: GuardedAcceptor<TcpAcceptor>,
     port: u16,
     endpoint: BoxEndpoint<'static>,
     hub: Arc<Hub>,
@@ -58,6 +58,7 @@ impl Application {
             ping_interval: realtime.ping_interval(),
             send_timeout: Duration::from_secs(30),
             sockets_per_user: usize::try_from(realtime.sockets_per_user).unwrap_or(usize::MAX),
+            sockets_per_node: usize::try_from(realtime.sockets_per_node).unwrap_or(usize::MAX),
         });
         hub.start(infra.bus.subscribe());
         let writer = infra.writer.clone();
@@ -67,7 +68,13 @@ impl Application {
         let idle_timeout = Duration::from_secs(settings.server.idle_timeout_secs)
             .max(settings.realtime.ping_interval() * 3);
         Ok(Self {
-            acceptor: IdleAcceptor::new(acceptor, idle_timeout),
+            acceptor: GuardedAcceptor::new(
+                acceptor,
+                ConnectionLimits {
+                    idle_timeout,
+                    per_address: settings.server.connections_per_address,
+                },
+            ),
             port,
             endpoint,
             hub,

@@ -10,14 +10,15 @@
 //! - `dto`: the JSON shapes of the contract. `payload`: JSON bodies that fail with
 //!   400/422 problem details. `problem`: RFC 9457 errors for everything.
 //! - `auth`: the bearer scheme. `observe`: request ids, access log, body limit.
+//!   `connections`: idle timeout, connections per address, accept back-off.
 //! - [`cli`], [`settings`], [`telemetry`]: the binary's command line, typed settings
 //!   handed to each layer, and logging.
 
 pub mod app;
 mod auth;
 pub mod cli;
+mod connections;
 mod dto;
-mod idle;
 mod observe;
 mod payload;
 mod problem;

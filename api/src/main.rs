@@ -38,6 +38,12 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     telemetry::init(&settings.log);
+    // Each socket is a descriptor, and the soft limit is often 1,024: take what the
+    // hard limit allows, as Go's runtime does for every server.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open file limit"),
+        Err(err) => tracing::warn!(error = %err, "could not raise the open file limit"),
+    }
     let host = settings.server.bind.ip();
     let app = Application::build(settings).await?;
     let base = format!("http://{}:{}", format_host(host), app.port());

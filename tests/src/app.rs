@@ -79,6 +79,7 @@ pub fn test_settings(database_url: String) -> Settings {
             bind: ([127, 0, 0, 1], 0).into(),
             environment: Environment::Development,
             idle_timeout_secs: 90,
+            connections_per_address: 1000,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
             // Tests sign many users up from one address; the limit has its own test.
@@ -101,6 +102,7 @@ pub fn test_settings(database_url: String) -> Settings {
             frame_rate: 20,
             frame_burst: 60,
             sockets_per_user: 32,
+            sockets_per_node: 20_000,
             rooms_per_user: 500,
         },
         log: LogSettings {

@@ -53,6 +53,12 @@ pub struct ServerSettings {
     #[arg(long, env = "PAPO_IDLE_TIMEOUT_SECS", default_value_t = 90)]
     pub idle_timeout_secs: u64,
 
+    /// Connections one client address may hold open at once (more are closed as they
+    /// arrive); 0 turns the limit off. Behind a reverse proxy every connection comes
+    /// from the proxy: raise it or turn it off there.
+    #[arg(long, env = "PAPO_CONNECTIONS_PER_ADDRESS", default_value_t = 1000)]
+    pub connections_per_address: u32,
+
     /// Largest accepted request body, in bytes (larger ones get 413).
     #[arg(long, env = "PAPO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -154,6 +160,11 @@ pub struct RealtimeSettings {
     #[arg(long, env = "PAPO_SOCKETS_PER_USER", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub sockets_per_user: u32,
+
+    /// WebSockets this node keeps open in all; more are closed with 4429.
+    #[arg(long, env = "PAPO_SOCKETS_PER_NODE", default_value_t = 20_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub sockets_per_node: u32,
 }
 
 impl RealtimeSettings {

@@ -42,11 +42,9 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
     };
     let mut writer = Writer::new(sink, hub.settings().send_timeout, &admitted.since);
     let user = admitted.user.id;
-    let Some(registration) = hub.register(admitted.user.clone(), admitted.session, admitted.scope)
-    else {
-        let reason = "Too many sockets open for this user.";
-        writer.close(CloseCode::TooManySockets, reason).await;
-        return;
+    let registration = match hub.register(admitted.user.clone(), admitted.session, admitted.scope) {
+        Ok(registration) => registration,
+        Err(reason) => return writer.close(CloseCode::TooManySockets, reason).await,
     };
     services.connected(user);
     let (id, control) = (registration.id, registration.control.clone());

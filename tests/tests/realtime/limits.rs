@@ -1,4 +1,4 @@
-//! Posts per user and sockets per user (DESIGN §9).
+//! Posts per user, sockets per user and per node (DESIGN §9).
 
 use papo_tests::spawn_app_with;
 use serde_json::json;
@@ -75,6 +75,24 @@ async fn sockets_past_the_per_user_limit_are_closed_4429() {
 
     assert_eq!(refused.code, 4429);
     assert!(accepted, "a closed socket frees its slot");
+}
+
+#[tokio::test]
+async fn sockets_past_the_per_node_limit_are_closed_4429() {
+    let app = spawn_app_with(|s| s.realtime.sockets_per_node = 2).await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let bob = app.signup("bob").await;
+    let mut first = app.chat(&room, &alice.token).await;
+    let mut second = app.ws(&format!("/api/v1/ws?token={}", bob.token)).await;
+    first.next_of("history").await;
+    second.send(json!({"type": "ping"})).await;
+    second.next_of("pong").await;
+
+    let mut third = app.ws(&format!("/api/v1/ws?token={}", bob.token)).await;
+    let refused = third.closed().await;
+
+    assert_eq!(refused.code, 4429);
+    assert!(refused.reason.contains("server"), "{}", refused.reason);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,6 +38,8 @@ pub struct HubSettings {
     pub send_timeout: Duration,
     /// Sockets one user may have open on this node.
     pub sockets_per_user: usize,
+    /// Sockets this node keeps open in all.
+    pub sockets_per_node: usize,
 }
 
 /// What a new connection gets from [`Hub::register`].
@@ -81,21 +83,26 @@ impl Hub {
         tokio::spawn(Arc::clone(self).sweep_typing());
     }
 
-    /// Adds a connection of `user` in `session`, following no room yet; `None` when
-    /// the user already has [`HubSettings::sockets_per_user`] sockets here.
+    /// Adds a connection of `user` in `session`, following no room yet; refused (with
+    /// the reason for the 4429 close) when the user already has
+    /// [`HubSettings::sockets_per_user`] sockets here, or the node
+    /// [`HubSettings::sockets_per_node`].
     pub fn register(
         &self,
         user: UserSummary,
         session: uuid::Uuid,
         scope: Scope,
-    ) -> Option<Registration> {
+    ) -> Result<Registration, &'static str> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (queue, rx) = mpsc::channel(self.settings.queue_capacity.max(1));
         let control = Arc::new(Control::default());
         {
             let mut registry = self.lock();
+            if registry.len() >= self.settings.sockets_per_node {
+                return Err("This server has as many sockets open as it takes; try another.");
+            }
             if registry.user_conns(user.id, |_| true).len() >= self.settings.sockets_per_user {
-                return None;
+                return Err("Too many sockets open for this user.");
             }
             registry.add(id, Conn::new(user, session, scope, queue, control.clone()));
         }
@@ -105,7 +112,7 @@ impl Hub {
                 "The server is shutting down.".into(),
             ));
         }
-        Some(Registration {
+        Ok(Registration {
             id,
             queue: rx,
             control,

@@ -18,7 +18,7 @@ use poem_openapi::OpenApiService;
 use crate::{
     connections::{ConnectionLimits, GuardedAcceptor},
     observe::Observe,
-    rate::{PostLimiter, SignupLimiter},
+    rate::{SignupLimiter, UserBuckets},
     routes,
     settings::Settings,
     throttle::LoginThrottle,
@@ -134,7 +134,7 @@ fn endpoint(
              problem details. Use Authorize to log in, then try the protected operations.",
     )
     .license(poem_openapi::LicenseObject::new("MIT"));
-    let limiter = Arc::new(PostLimiter::new(
+    let limiter = Arc::new(UserBuckets::new(
         settings.realtime.post_rate,
         settings.realtime.post_burst,
     ));
@@ -161,6 +161,10 @@ fn endpoint(
             hub,
             services: infra.services.clone(),
             limiter: limiter.clone(),
+            connects: Arc::new(UserBuckets::new(
+                settings.realtime.connect_rate,
+                settings.realtime.connect_burst,
+            )),
             frame_rate: (settings.realtime.frame_rate, settings.realtime.frame_burst),
         })
         .data(limiter)

@@ -1,5 +1,6 @@
-//! Token buckets: a burst is fine, a flood is not. [`PostLimiter`] keeps one per user
-//! for posts; [`FrameBudget`] is one socket's budget for its other frames.
+//! Token buckets: a burst is fine, a flood is not. [`UserBuckets`] keeps one per user
+//! (for posts, and for socket connects); [`FrameBudget`] is one socket's budget for
+//! its other frames.
 //!
 //! Per node and in memory: with several nodes a user's budget is per node they are
 //! connected to. Idle buckets (full again) are dropped as the map grows, so its size
@@ -54,9 +55,9 @@ impl Bucket {
     }
 }
 
-/// Posts per user (REST and sockets together).
+/// One bucket per user: posts (REST and sockets together), or socket connects.
 #[derive(Debug)]
-pub struct PostLimiter {
+pub struct UserBuckets {
     rate: u32,
     burst: u32,
     /// A std mutex: held for one map update.
@@ -66,8 +67,8 @@ pub struct PostLimiter {
 /// Buckets kept before idle ones are swept.
 const SWEEP_AT: usize = 10_000;
 
-impl PostLimiter {
-    /// `rate_per_second` posts kept up, `burst` at once; a rate of 0 turns it off.
+impl UserBuckets {
+    /// `rate_per_second` kept up, `burst` at once; a rate of 0 turns it off.
     pub fn new(rate_per_second: u32, burst: u32) -> Self {
         Self {
             rate: rate_per_second,
@@ -76,9 +77,9 @@ impl PostLimiter {
         }
     }
 
-    /// Takes one post from `user`'s budget.
+    /// Takes one token from `user`'s bucket.
     ///
-    /// Fails with how long until the next post is allowed.
+    /// Fails with how long until the next one is allowed.
     pub fn take(&self, user: UserId, now: Instant) -> Result<(), Duration> {
         if self.rate == 0 {
             return Ok(());
@@ -125,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_burst_passes_then_posts_come_at_the_rate() {
-        let limiter = PostLimiter::new(10, 5);
+        let limiter = UserBuckets::new(10, 5);
         let (user, start) = (UserId::new(), Instant::now());
         for _ in 0..5 {
             assert!(limiter.take(user, start).is_ok());
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_rate_of_zero_turns_the_limit_off() {
-        let limiter = PostLimiter::new(0, 1);
+        let limiter = UserBuckets::new(0, 1);
         let (user, now) = (UserId::new(), Instant::now());
         assert!((0..1000).all(|_| limiter.take(user, now).is_ok()));
     }

@@ -180,7 +180,13 @@ function resendPending() {
 // ---------- rooms ----------
 
 async function loadRooms() {
-  const { rooms } = await call("GET", "/rooms");
+  const rooms = [];
+  let cursor = null;
+  do {
+    const page = await call("GET", `/rooms?limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+    rooms.push(...page.rooms);
+    cursor = page.next_cursor;
+  } while (cursor);
   state.rooms = new Map(rooms.map((r) => [r.id, r]));
   renderRooms();
 }

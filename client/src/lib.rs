@@ -149,18 +149,25 @@ impl Client {
         Ok(session)
     }
 
-    /// Public rooms and the caller's private and direct rooms.
+    /// Public rooms and the caller's private and direct rooms, every page.
     ///
     /// Fails as any call does.
     pub async fn rooms(&self) -> Result<Vec<RoomListing>, Error> {
         #[derive(serde::Deserialize)]
-        struct Rooms {
+        struct Page {
             rooms: Vec<RoomListing>,
+            next_cursor: Option<String>,
         }
-        let rooms: Rooms = self
-            .send(reqwest::Method::GET, "/rooms", None::<&()>)
-            .await?;
-        Ok(rooms.rooms)
+        let mut rooms = Vec::new();
+        let mut path = "/rooms?limit=500".to_owned();
+        loop {
+            let page: Page = self.send(reqwest::Method::GET, &path, None::<&()>).await?;
+            rooms.extend(page.rooms);
+            match page.next_cursor {
+                Some(cursor) => path = format!("/rooms?limit=500&cursor={cursor}"),
+                None => return Ok(rooms),
+            }
+        }
     }
 
     /// The room named `name` (any letter case) among those the caller can see.

@@ -10,7 +10,7 @@ use crate::{
     MessageId, Result, RoomId, UserId,
     events::Event,
     message::{Appended, Message, MessageBody, NewMessage},
-    room::{Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListing},
+    room::{Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomPage},
     user::{NewUser, User},
 };
 
@@ -83,8 +83,8 @@ pub trait RoomRepository: Send + Sync {
         other: UserId,
     ) -> Result<(Room, bool)>;
     async fn find(&self, id: RoomId) -> Result<Option<Room>>;
-    /// Public rooms and the rooms `user` is a member of, with counts.
-    async fn list_for(&self, user: UserId) -> Result<Vec<RoomListing>>;
+    /// A page of the public rooms and the rooms `user` is a member of, with counts.
+    async fn list_for(&self, user: UserId, query: RoomListQuery) -> Result<RoomPage>;
     /// Fails with `Conflict("room_name_taken")` on a rename to a taken name.
     async fn update(&self, id: RoomId, changes: RoomChanges) -> Result<Room>;
     async fn delete(&self, id: RoomId) -> Result<()>;

@@ -172,6 +172,36 @@ pub struct RoomListing {
     pub unread: u64,
 }
 
+/// Which page of a user's room list to read: rooms in id order (ids grow with time,
+/// so oldest first), after `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomListQuery {
+    /// The last room of the previous page.
+    pub after: Option<RoomId>,
+    /// Rooms per page, clamped to `1..=MAX_PAGE`.
+    pub limit: u64,
+    /// Only rooms the user is a member of (otherwise public rooms too).
+    pub joined_only: bool,
+}
+
+impl RoomListQuery {
+    pub const DEFAULT_PAGE: u64 = 100;
+    pub const MAX_PAGE: u64 = 500;
+
+    /// The page size actually read.
+    pub fn page_size(&self) -> u64 {
+        self.limit.clamp(1, Self::MAX_PAGE)
+    }
+}
+
+/// One page of a room list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomPage {
+    pub rooms: Vec<RoomListing>,
+    /// Where the next page starts, when there is one.
+    pub next_after: Option<RoomId>,
+}
+
 /// One user's membership of one room.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {

@@ -103,6 +103,8 @@ pub fn test_settings(database_url: String) -> Settings {
             frame_burst: 60,
             sockets_per_user: 32,
             sockets_per_node: 20_000,
+            connect_rate: 1,
+            connect_burst: 30,
             rooms_per_user: 500,
         },
         log: LogSettings {

@@ -86,10 +86,12 @@ impl From<RoomListing> for RoomListItem {
     }
 }
 
-/// The rooms a caller can see.
+/// A page of the rooms a caller can see.
 #[derive(Debug, Object)]
 pub struct RoomList {
     pub rooms: Vec<RoomListItem>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
 }
 
 /// A member's role.

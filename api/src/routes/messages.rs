@@ -22,7 +22,7 @@ use crate::{
     payload::ApiJson,
     problem::Problem,
 };
-use crate::{rate::PostLimiter, tags::Tag};
+use crate::{rate::UserBuckets, tags::Tag};
 
 /// A message to post.
 #[derive(Debug, Object)]
@@ -98,7 +98,7 @@ impl MessagesApi {
     async fn post(
         &self,
         services: Data<&Services>,
-        limiter: Data<&Arc<PostLimiter>>,
+        limiter: Data<&Arc<UserBuckets>>,
         caller: Caller,
         id: Path<Uuid>,
         body: ApiJson<PostBody>,

@@ -2,13 +2,18 @@
 
 use domain::{
     RoomId, UserId,
+    room::RoomListQuery,
     service::{
         Services,
         rooms::{CreateRoom, UpdateRoom},
     },
 };
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use uuid::Uuid;
 
 use super::NoContent;
@@ -89,17 +94,34 @@ impl RoomsApi {
 
     /// List rooms
     ///
-    /// Public rooms and the caller's private and direct rooms, with member counts and
-    /// the caller's unread counts.
+    /// Public rooms and the caller's private and direct rooms (only the caller's with
+    /// `joined=true`), with member counts and the caller's unread counts, oldest first,
+    /// `limit` (default 100, at most 500) at a time; pass `next_cursor` back as
+    /// `cursor` for the next page.
     #[oai(path = "/rooms", method = "get")]
     async fn list(
         &self,
         services: Data<&Services>,
         caller: Caller,
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
+        cursor: Query<Option<String>>,
+        joined: Query<Option<bool>>,
     ) -> Result<Json<RoomList>, Problem> {
-        let rooms = services.list_rooms(caller.0.user_id).await?;
+        let after = match cursor.0.as_deref() {
+            None => None,
+            Some(cursor) => Some(RoomId::from_uuid(Uuid::parse_str(cursor).map_err(
+                |_| domain::Error::invalid("cursor", "is not a cursor this server gave out"),
+            )?)),
+        };
+        let query = RoomListQuery {
+            after,
+            limit: limit.0.unwrap_or(RoomListQuery::DEFAULT_PAGE),
+            joined_only: joined.0.unwrap_or(false),
+        };
+        let page = services.list_rooms(caller.0.user_id, query).await?;
         Ok(Json(RoomList {
-            rooms: rooms.into_iter().map(Into::into).collect(),
+            rooms: page.rooms.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_after.map(|room| room.as_uuid().to_string()),
         }))
     }
 

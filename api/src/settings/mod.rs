@@ -161,6 +161,15 @@ pub struct RealtimeSettings {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub sockets_per_user: u32,
 
+    /// WebSocket connects per second one user may keep up (per node); more are
+    /// closed with 4429. 0 turns the limit off.
+    #[arg(long, env = "PAPO_CONNECT_RATE", default_value_t = 1)]
+    pub connect_rate: u32,
+
+    /// WebSocket connects one user may make at once.
+    #[arg(long, env = "PAPO_CONNECT_BURST", default_value_t = 30)]
+    pub connect_burst: u32,
+
     /// WebSockets this node keeps open in all; more are closed with 4429.
     #[arg(long, env = "PAPO_SOCKETS_PER_NODE", default_value_t = 20_000,
           value_parser = clap::value_parser!(u32).range(1..))]

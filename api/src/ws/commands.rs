@@ -10,7 +10,7 @@ use domain::{
 };
 use papo_protocol::CloseCode;
 
-use crate::rate::{FrameBudget, PostLimiter};
+use crate::rate::{FrameBudget, UserBuckets};
 use tokio::sync::mpsc;
 
 use super::{
@@ -24,7 +24,7 @@ use super::{
 pub struct Context {
     pub hub: Arc<Hub>,
     pub services: Services,
-    pub limiter: Arc<PostLimiter>,
+    pub limiter: Arc<UserBuckets>,
     /// This connection's budget for frames other than posts and pings.
     pub frames: FrameBudget,
     pub id: ConnId,

@@ -29,6 +29,7 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         hub,
         services,
         limiter,
+        connects,
         frame_rate,
     } = realtime;
     let (sink, stream) = socket.split();
@@ -42,6 +43,13 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
     };
     let mut writer = Writer::new(sink, hub.settings().send_timeout, &admitted.since);
     let user = admitted.user.id;
+    if let Err(wait) = connects.take(user, std::time::Instant::now()) {
+        let reason = format!(
+            "Reconnecting too fast; retry in {} ms.",
+            wait.as_millis().max(1)
+        );
+        return writer.close(CloseCode::TooManySockets, &reason).await;
+    }
     let registration = match hub.register(admitted.user.clone(), admitted.session, admitted.scope) {
         Ok(registration) => registration,
         Err(reason) => return writer.close(CloseCode::TooManySockets, reason).await,

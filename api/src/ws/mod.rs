@@ -54,7 +54,10 @@ pub struct Realtime {
     pub hub: Arc<Hub>,
     pub services: Services,
     /// Posts per user, shared with REST.
-    pub limiter: Arc<crate::rate::PostLimiter>,
+    pub limiter: Arc<crate::rate::UserBuckets>,
+    /// Socket connects per user: a client that reconnects in a loop would flood its
+    /// rooms with presence changes.
+    pub connects: Arc<crate::rate::UserBuckets>,
     /// Other frames per connection: (per second, burst).
     pub frame_rate: (u32, u32),
 }

@@ -1,23 +1,51 @@
-//! The reading half of a connection: client frames, handled one at a time, so one
-//! client's posts keep their order.
+//! The reading half of a connection. Client frames are handled one at a time, in
+//! order, so one client's posts keep their order; but a `ping` is answered as it is
+//! read, not after the database calls of the frames before it (during an outage those
+//! wait seconds each, and a client whose pings go unanswered reconnects for nothing).
 
 use futures_util::{StreamExt, stream::SplitStream};
 use papo_protocol::CloseCode;
 use poem::web::websocket::{Message as WsMessage, WebSocketStream};
+use tokio::sync::mpsc;
 
 use super::{
     commands::{self, Context},
-    frames::{BadFrame, ClientFrame, ErrorCode},
-    session::{Activity, Ending},
+    frames::{BadFrame, ClientFrame, ErrorCode, ServerFrame},
+    session::{Activity, Ending, Kind},
 };
 
-/// Reads until the peer closes or breaks the protocol.
-pub async fn run(ctx: Context, activity: Activity, mut stream: SplitStream<WebSocketStream>) {
+/// Frames read but not yet handled; past this the reader waits (and so does the
+/// client, through TCP), pings included.
+const WAITING_FRAMES: usize = 64;
+
+/// Reads until the peer closes or breaks the protocol, then lets the frames already
+/// read be handled.
+pub async fn run(ctx: Context, activity: Activity, stream: SplitStream<WebSocketStream>) {
+    let (frames, mut waiting) = mpsc::channel(WAITING_FRAMES);
+    let handle = async {
+        while let Some(frame) = waiting.recv().await {
+            commands::apply(&ctx, frame).await;
+        }
+    };
+    tokio::join!(read(&ctx, &activity, stream, frames), handle);
+}
+
+async fn read(
+    ctx: &Context,
+    activity: &Activity,
+    mut stream: SplitStream<WebSocketStream>,
+    frames: mpsc::Sender<ClientFrame>,
+) {
     while let Some(incoming) = stream.next().await {
         activity.touch();
         match incoming {
             Ok(WsMessage::Text(text)) => match ClientFrame::parse(&text) {
-                Ok(frame) => commands::apply(&ctx, frame).await,
+                Ok(ClientFrame::Ping) => ctx.reply(&ServerFrame::Pong, Kind::Reliable),
+                Ok(frame) => {
+                    if frames.send(frame).await.is_err() {
+                        return;
+                    }
+                }
                 Err(BadFrame {
                     code,
                     message,

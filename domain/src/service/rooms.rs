@@ -8,8 +8,8 @@ use crate::{
     error::Validation,
     events::Event,
     room::{
-        Description, Member, NewRoom, Role, Room, RoomChanges, RoomListing, RoomName, Visibility,
-        direct_key,
+        Description, Member, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomName, RoomPage,
+        Visibility, direct_key,
     },
 };
 
@@ -83,9 +83,9 @@ impl Services {
         self.ports.rooms.member_rooms(user).await
     }
 
-    /// Public rooms plus the caller's private and direct rooms.
-    pub async fn list_rooms(&self, user: UserId) -> Result<Vec<RoomListing>> {
-        self.ports.rooms.list_for(user).await
+    /// A page of the public rooms plus the caller's private and direct rooms.
+    pub async fn list_rooms(&self, user: UserId, query: RoomListQuery) -> Result<RoomPage> {
+        self.ports.rooms.list_for(user, query).await
     }
 
     /// Fails with `NotFound`, or `Forbidden` for a members-only room of others.

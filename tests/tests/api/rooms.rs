@@ -274,3 +274,88 @@ async fn a_deleted_rooms_name_can_be_used_again() {
     reply.assert_status(201);
     assert_ne!(reply.body["id"], room);
 }
+
+/// Room ids of one page of `GET /api/v1/rooms` and its cursor.
+async fn room_page(app: &TestApp, user: &TestUser, query: &str) -> (Vec<String>, Option<String>) {
+    let reply = app
+        .get(&format!("/api/v1/rooms{query}"), Some(&user.token))
+        .await;
+    reply.assert_status(200);
+    let ids = reply.body["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|room| room["id"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, reply.body["next_cursor"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_room_list_comes_a_page_at_a_time_oldest_first() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let bob = app.signup("bob").await;
+    let mut expected = Vec::new();
+    for i in 0..5 {
+        expected.push(
+            app.create_room(&alice, &format!("room-{i}"), "public")
+                .await,
+        );
+    }
+    // Not bob's to see: it must not take a place on any of his pages.
+    app.create_room(&alice, "secret", "private").await;
+
+    let mut seen = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let (ids, cursor) = room_page(&app, &bob, &query).await;
+        pages += 1;
+        assert!(ids.len() <= 2, "{ids:?}");
+        seen.extend(ids);
+        match cursor {
+            Some(cursor) => query = format!("?limit=2&cursor={cursor}"),
+            None => break,
+        }
+        assert!(pages < 10, "the cursor never ran out");
+    }
+
+    assert_eq!(seen, expected);
+    assert_eq!(pages, 3);
+}
+
+#[tokio::test]
+async fn joined_lists_only_the_callers_rooms_and_a_plain_list_stops_at_100() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let bob = app.signup("bob").await;
+    let bobs = app.create_room(&bob, "bobs", "public").await;
+    for i in 0..100 {
+        app.create_room(&alice, &format!("room-{i:03}"), "public")
+            .await;
+    }
+
+    let (joined, joined_cursor) = room_page(&app, &bob, "?joined=true").await;
+    let (first, cursor) = room_page(&app, &bob, "").await;
+
+    assert_eq!(joined, vec![bobs]);
+    assert_eq!(joined_cursor, None);
+    assert_eq!(first.len(), 100);
+    assert!(cursor.is_some(), "101 rooms fit on one default page");
+}
+
+#[tokio::test]
+async fn a_bad_room_list_cursor_or_limit_is_invalid() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+
+    for (query, field) in [
+        ("?cursor=nope", "cursor"),
+        ("?limit=0", "limit"),
+        ("?limit=501", "limit"),
+    ] {
+        app.get(&format!("/api/v1/rooms{query}"), Some(&alice.token))
+            .await
+            .assert_invalid_field(field);
+    }
+}

@@ -100,3 +100,36 @@ async fn when_the_database_is_gone_every_queued_post_gets_an_error_and_none_an_a
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ping_is_answered_while_an_earlier_frame_waits_on_the_database() {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    let app = spawn_app().await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut socket = app.chat(&room, &alice.token).await;
+    socket.next_of("history").await;
+    socket
+        .send(json!({"type": "message", "content": "hello", "temp_id": "t"}))
+        .await;
+    let seq = socket.next_of("ack").await["seq"].clone();
+    // Another client of the database holds a write lock on every membership (SQLite:
+    // the database's write lock; PostgreSQL: the rows), so marking a read must wait.
+    let other = Database::connect(app.database_url.as_str()).await.unwrap();
+    let lock = other.begin().await.unwrap();
+    lock.execute_unprepared("UPDATE memberships SET last_read_seq = last_read_seq")
+        .await
+        .unwrap();
+
+    socket.send(json!({"type": "read", "seq": seq})).await;
+    socket.send(json!({"type": "ping"})).await;
+    let started = Instant::now();
+    let first = socket.next().await;
+    let waited = started.elapsed();
+    lock.rollback().await.unwrap();
+
+    assert_eq!(first["type"], "pong", "answered first: {first}");
+    assert!(
+        waited < Duration::from_secs(3),
+        "the pong waited {waited:?} behind the read"
+    );
+}

@@ -1,14 +1,15 @@
-//! The room list: the rooms a user can see with member and unread counts.
+//! The room list: the rooms a user can see with member and unread counts, a page at
+//! a time (keyset on the id: ids are UUIDv7, so this is creation order).
 
 use std::collections::HashMap;
 
 use domain::{
-    Result, UserId,
-    room::{RoomListing, Visibility},
+    Result, RoomId, UserId,
+    room::{RoomListQuery, RoomListing, RoomPage, Visibility},
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
     sea_query::{Alias, Expr, ExprTrait, JoinType, Query},
 };
 use uuid::Uuid;
@@ -19,26 +20,43 @@ use crate::db::{
     entity::{membership, message, room},
 };
 
-/// The rooms `user` can see, with member and unread counts: three queries whatever
-/// the number of rooms.
-pub(super) async fn list_for(db: &DatabaseConnection, user: UserId) -> Result<Vec<RoomListing>> {
+/// A page of the rooms `user` can see, with member and unread counts: four queries
+/// whatever the number of rooms.
+pub(super) async fn list_for(
+    db: &DatabaseConnection,
+    user: UserId,
+    query: RoomListQuery,
+) -> Result<RoomPage> {
     let mine = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user.as_uuid()))
         .all(db)
         .await
         .or_db()?;
     let my_room_ids: Vec<Uuid> = mine.iter().map(|m| m.room_id).collect();
-    let rooms = room::Entity::find()
-        .filter(
-            Condition::any()
-                .add(room::Column::Visibility.eq(Visibility::Public.as_str()))
-                .add(room::Column::Id.is_in(my_room_ids)),
-        )
-        .order_by_asc(room::Column::CreatedAt)
+    let visible = if query.joined_only {
+        Condition::all().add(room::Column::Id.is_in(my_room_ids))
+    } else {
+        Condition::any()
+            .add(room::Column::Visibility.eq(Visibility::Public.as_str()))
+            .add(room::Column::Id.is_in(my_room_ids))
+    };
+    let mut select = room::Entity::find().filter(visible);
+    if let Some(after) = query.after {
+        select = select.filter(room::Column::Id.gt(after.as_uuid()));
+    }
+    let size = query.page_size();
+    // One more than the page: whether it exists says whether there is a next page.
+    let mut rooms = select
         .order_by_asc(room::Column::Id)
+        .limit(size + 1)
         .all(db)
         .await
         .or_db()?;
+    let more = rooms.len() as u64 > size;
+    rooms.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    let next_after = more
+        .then(|| rooms.last().map(|r| RoomId::from_uuid(r.id)))
+        .flatten();
     let room_ids: Vec<Uuid> = rooms.iter().map(|r| r.id).collect();
 
     let member_counts = Query::select()
@@ -48,7 +66,7 @@ pub(super) async fn list_for(db: &DatabaseConnection, user: UserId) -> Result<Ve
             Alias::new("n"),
         )
         .from(membership::Entity)
-        .and_where(Expr::col(membership::Column::RoomId).is_in(room_ids))
+        .and_where(Expr::col(membership::Column::RoomId).is_in(room_ids.clone()))
         .group_by_col(membership::Column::RoomId)
         .to_owned();
     let member_counts = counts_by_room(db, &member_counts).await?;
@@ -74,6 +92,7 @@ pub(super) async fn list_for(db: &DatabaseConnection, user: UserId) -> Result<Ve
                 .equals((msg.clone(), message::Column::RoomId)),
         )
         .and_where(Expr::col((mem.clone(), membership::Column::UserId)).eq(user.as_uuid()))
+        .and_where(Expr::col((mem.clone(), membership::Column::RoomId)).is_in(room_ids))
         .and_where(
             Expr::col((msg.clone(), message::Column::Seq))
                 .gt(Expr::col((mem.clone(), membership::Column::LastReadSeq))),
@@ -84,7 +103,7 @@ pub(super) async fn list_for(db: &DatabaseConnection, user: UserId) -> Result<Ve
         .to_owned();
     let unread = counts_by_room(db, &unread).await?;
 
-    rooms
+    let rooms = rooms
         .into_iter()
         .map(|model| {
             let id = model.id;
@@ -94,7 +113,8 @@ pub(super) async fn list_for(db: &DatabaseConnection, user: UserId) -> Result<Ve
                 unread: unread.get(&id).copied().unwrap_or(0),
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(RoomPage { rooms, next_after })
 }
 
 /// Counts per room from a `SELECT room_id, COUNT(*) … GROUP BY room_id`.

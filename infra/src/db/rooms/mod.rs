@@ -9,8 +9,8 @@ use domain::{
     Error, ErrorCode, Result, RoomId, UserId,
     ports::RoomRepository,
     room::{
-        Description, Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListing, RoomName,
-        Visibility,
+        Description, Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomName,
+        RoomPage, Visibility,
     },
 };
 use sea_orm::{
@@ -172,8 +172,8 @@ impl RoomRepository for SqlRooms {
             .transpose()
     }
 
-    async fn list_for(&self, user: UserId) -> Result<Vec<RoomListing>> {
-        listing::list_for(&self.db, user).await
+    async fn list_for(&self, user: UserId, query: RoomListQuery) -> Result<RoomPage> {
+        listing::list_for(&self.db, user, query).await
     }
 
     async fn update(&self, id: RoomId, changes: RoomChanges) -> Result<Room> {

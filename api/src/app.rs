@@ -112,6 +112,13 @@ impl Application {
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, signal, Some(Duration::from_secs(10)))
             .await;
+        // poem stops counting a connection once it is upgraded to a WebSocket: wait
+        // for the sockets' own tasks to send their closing frames, or the process
+        // would exit under them and clients would see a cut connection (1006).
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while self.hub.connection_count() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.writer.shutdown().await;
         served
     }

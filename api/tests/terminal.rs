@@ -7,68 +7,11 @@
 //! `CI=true`, where that fails it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+mod support;
 
-const PAPO: &str = env!("CARGO_BIN_EXE_papo");
+use std::{process::Command, time::Duration};
 
-struct Server {
-    child: Child,
-    url: String,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start_server() -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = std::env::temp_dir().join(format!("papo-tty-{port}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let child = Command::new(PAPO)
-        .arg("serve")
-        .env("PAPO_BIND", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/papo.db", dir.display()),
-        )
-        .env("PAPO_DEMO", "1")
-        .env("RUST_LOG", "warn")
-        .env_remove("JWT_SECRET")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let server = Server { child, url, dir };
-    wait_for(Duration::from_secs(20), || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    server
-}
-
-fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if ready() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
-}
+use support::{Options, PAPO, Server, wait_for};
 
 fn tmux(args: &[&str]) -> String {
     let out = Command::new("tmux").args(args).output().expect("tmux runs");
@@ -85,7 +28,10 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         eprintln!("\n!!! SKIPPED the terminal test: tmux is not installed !!!\n");
         return;
     }
-    let server = start_server();
+    let server = Server::start(Options {
+        env: &[("PAPO_DEMO", "1")],
+        ..Options::default()
+    });
     let session = format!("papo-test-{}", std::process::id());
     let socket = format!("papo-test-{}", std::process::id());
     let chat = format!("{PAPO} chat --url {} --room general", server.url);

@@ -145,15 +145,10 @@ fn endpoint(
         settings.realtime.post_rate,
         settings.realtime.post_burst,
     ));
-    let swagger = api.swagger_ui();
-    let redoc = api.redoc();
-    let spec = api.spec_endpoint();
-    let route = Route::new()
+    let allowed = Arc::new(crate::allow::AllowedMethods::from_spec(&api.spec()));
+    let route = crate::docs::add(Route::new(), &api)
         .nest_no_strip("/api/v1", api.into_endpoint())
         .at("/health", get(routes::health_endpoint))
-        .nest("/docs", swagger)
-        .nest("/redoc", redoc)
-        .at("/openapi.json", spec)
         .at("/asyncapi.json", get(crate::ws::asyncapi::asyncapi))
         .nest("/", crate::web::routes());
     route
@@ -186,6 +181,9 @@ fn endpoint(
             Duration::from_secs(300),
         )))
         .catch_all_error(crate::problem::catch_all)
+        .around(move |inner, request| {
+            crate::allow::add_allow_header(inner, request, allowed.clone())
+        })
         .with(Observe {
             max_body_bytes: settings.server.max_body_bytes,
         })

@@ -6,13 +6,23 @@ use poem_openapi::{SecurityScheme, auth::Bearer};
 
 use crate::problem::Problem;
 
+/// What an access token may do. OpenAPI requires an OAuth2 flow to list its scopes;
+/// papo has one: a token acts as its user in every operation (login ignores `scope`).
+#[derive(Debug, Clone, Copy, poem_openapi::OAuthScopes)]
+pub enum AccessScope {
+    /// Everything the account may do.
+    #[allow(dead_code)] // named in the document, never checked
+    #[oai(rename = "chat")]
+    Chat,
+}
+
 /// An access token from `POST /api/v1/auth/login` (Swagger's Authorize button logs in
 /// with the password flow and sends it as `Authorization: Bearer`).
 #[derive(SecurityScheme)]
 #[oai(
     rename = "OAuth2PasswordBearer",
     ty = "oauth2",
-    flows(password(token_url = "/api/v1/auth/login")),
+    flows(password(token_url = "/api/v1/auth/login", scopes = "AccessScope")),
     checker = "check_bearer"
 )]
 pub struct Caller(pub Claims);

@@ -14,10 +14,12 @@
 //! - [`cli`], [`settings`], [`telemetry`]: the binary's command line, typed settings
 //!   handed to each layer, and logging.
 
+mod allow;
 pub mod app;
 mod auth;
 pub mod cli;
 mod connections;
+mod docs;
 mod dto;
 mod observe;
 mod payload;

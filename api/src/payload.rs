@@ -19,7 +19,7 @@ use crate::problem::{FieldProblem, Problem};
 pub struct ApiJson<T>(pub T);
 
 impl<T: Type> Payload for ApiJson<T> {
-    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+    const CONTENT_TYPE: &'static str = "application/json";
 
     fn check_content_type(content_type: &str) -> bool {
         content_type.starts_with("application/json")
@@ -114,7 +114,8 @@ fn is_json(content_type: &str) -> bool {
 }
 
 /// Checks `value` against `T`'s schema: an object, with every required field, and
-/// each known field of the declared JSON type (and enum value).
+/// each known field of the declared JSON type (and enum value, and length): every bad
+/// field at once, where poem-openapi's own parsing stops at the first.
 fn field_problems<T: Type>(value: &Value) -> Vec<FieldProblem> {
     let mut registry = Registry::new();
     T::register(&mut registry);
@@ -138,7 +139,9 @@ fn field_problems<T: Type>(value: &Value) -> Vec<FieldProblem> {
         let Some(field_schema) = resolve(&registry, field_schema) else {
             continue;
         };
-        if let Some(message) = type_mismatch(field_schema, given) {
+        if let Some(message) =
+            type_mismatch(field_schema, given).or_else(|| length_violation(field_schema, given))
+        {
             problems.push(problem(field, &message));
         }
     }
@@ -191,6 +194,18 @@ fn type_mismatch(schema: &MetaSchema, value: &Value) -> Option<String> {
         return Some("must be a UUID".into());
     }
     None
+}
+
+/// A string outside the schema's `minLength`/`maxLength` (counted in characters, as
+/// JSON Schema and the domain count them).
+fn length_violation(schema: &MetaSchema, value: &Value) -> Option<String> {
+    let length = value.as_str()?.chars().count();
+    match (schema.min_length, schema.max_length) {
+        (Some(1), _) if length == 0 => Some("must not be empty".into()),
+        (Some(min), _) if length < min => Some(format!("must be at least {min} characters long")),
+        (_, Some(max)) if length > max => Some(format!("must be at most {max} characters long")),
+        _ => None,
+    }
 }
 
 fn problem(field: &str, message: &str) -> FieldProblem {

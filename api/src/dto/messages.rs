@@ -17,6 +17,7 @@ pub struct MessageOut {
     pub content: String,
     /// When it was stored.
     pub timestamp: DateTime<Utc>,
+    #[oai(nullable)]
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
 }
@@ -59,9 +60,11 @@ pub struct HistoryOut {
     pub room_id: Uuid,
     pub messages: Vec<MessageOut>,
     /// Present for the offset form (`page`/`size`); `null` for the keyset form.
+    #[oai(nullable)]
     pub pagination: Option<PaginationOut>,
     /// The smallest seq returned, to pass as `before` for older messages; `null` when
     /// nothing older exists.
+    #[oai(nullable)]
     pub next_before: Option<i64>,
 }
 

@@ -47,6 +47,7 @@ impl From<VisibilityIn> for Visibility {
 pub struct RoomOut {
     pub id: Uuid,
     pub name: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     pub creator_id: Uuid,
     pub visibility: VisibilityOut,
@@ -91,6 +92,7 @@ impl From<RoomListing> for RoomListItem {
 pub struct RoomList {
     pub rooms: Vec<RoomListItem>,
     /// Pass as `cursor` for the next page; `null` on the last one.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 

@@ -56,6 +56,7 @@ pub struct UserListItem {
     /// Has at least one live WebSocket.
     pub online: bool,
     /// When their last socket closed; `null` if never connected.
+    #[oai(nullable)]
     pub last_seen: Option<DateTime<Utc>>,
 }
 
@@ -76,6 +77,7 @@ impl From<UserWithStatus> for UserListItem {
 pub struct UserList {
     pub users: Vec<UserListItem>,
     /// Pass as `cursor` for the next page; `null` on the last one.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -92,6 +94,7 @@ pub enum OnlineStatus {
 pub struct UserStatusOut {
     pub user_id: Uuid,
     pub status: OnlineStatus,
+    #[oai(nullable)]
     pub last_seen: Option<DateTime<Utc>>,
 }
 

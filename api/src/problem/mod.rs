@@ -6,7 +6,7 @@
 
 mod framework;
 mod from_domain;
-mod openapi;
+pub mod openapi;
 
 pub use framework::{catch_all, too_large};
 
@@ -45,7 +45,7 @@ pub struct ProblemBody {
     /// A stable snake_case code, e.g. `room_not_found`.
     pub code: String,
     /// Field-level problems, for 422 responses.
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(nullable, skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldProblem>>,
 }

@@ -1,4 +1,5 @@
-//! Sign-up, login (OAuth2 password form or JSON), refresh and logout.
+//! Login (OAuth2 password form or JSON), refresh and logout. (Sign-up is
+//! `POST /users`, beside the directory: one path, one API struct.)
 
 use papo_protocol::ErrorCode;
 use std::{sync::Arc, time::Instant};
@@ -8,30 +9,17 @@ use domain::{
     user::could_be_credentials,
 };
 use poem::{Request, web::Data};
-use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, payload::Form, payload::Json};
+use poem_openapi::{ApiRequest, Object, OpenApi, payload::Form, payload::Json};
 use uuid::Uuid;
 
 use super::NoContent;
 use crate::tags::Tag;
 use crate::{
     auth::{Caller, bearer_token, verify},
-    dto::UserOut,
     payload::{ApiJson, MaybeJson},
     problem::Problem,
-    rate::SignupLimiter,
     throttle::{LoginThrottle, client_address},
 };
-
-/// A new account.
-#[derive(Debug, Object)]
-pub struct Register {
-    /// Display name, 1–100 characters.
-    pub name: String,
-    /// 3–64 letters, digits or `._@+-` (an e-mail address works); unique in any case.
-    pub username: String,
-    /// 8–128 characters.
-    pub password: String,
-}
 
 /// Credentials as JSON.
 #[derive(Debug, Object)]
@@ -46,8 +34,10 @@ pub struct LoginForm {
     pub username: String,
     pub password: String,
     /// `password` (optional; ignored).
+    #[oai(nullable)]
     pub grant_type: Option<String>,
     /// Ignored.
+    #[oai(nullable)]
     pub scope: Option<String>,
 }
 
@@ -77,6 +67,7 @@ pub struct Token {
     pub expires_in: i64,
     /// Exchange at `/auth/refresh_token` for a new session. `null` when the session
     /// was refreshed with an access token alone.
+    #[oai(nullable)]
     pub refresh_token: Option<String>,
 }
 
@@ -94,38 +85,10 @@ impl From<Session> for Token {
     }
 }
 
-#[derive(ApiResponse)]
-pub enum Created {
-    /// The account was created.
-    #[oai(status = 201)]
-    Created(Json<UserOut>),
-}
-
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "Tag::Auth")]
 impl AuthApi {
-    /// Sign up
-    ///
-    /// Creates an account. 409 when the username is taken (in any letter case or a
-    /// lookalike of it), 422 listing every invalid field, 429 `rate_limited` past
-    /// `PAPO_SIGNUPS_PER_HOUR` (30) sign-ups from one client address in an hour.
-    #[oai(path = "/users", method = "post")]
-    async fn register(
-        &self,
-        services: Data<&Services>,
-        signups: Data<&Arc<SignupLimiter>>,
-        req: &Request,
-        body: ApiJson<Register>,
-    ) -> Result<Created, Problem> {
-        signups
-            .take(client_address(req), Instant::now())
-            .map_err(Problem::rate_limited)?;
-        let b = body.0;
-        let user = services.register(&b.name, &b.username, &b.password).await?;
-        Ok(Created::Created(Json(user.into())))
-    }
-
     /// Log in
     ///
     /// Takes an OAuth2 password form (`username=&password=`) or JSON
@@ -133,7 +96,7 @@ impl AuthApi {
     /// 10 wrong passwords for one username from one client address within 5 minutes,
     /// or 100 from one address for any usernames, further attempts get 429 with
     /// `Retry-After` until the 5 minutes are over.
-    #[oai(path = "/auth/login", method = "post")]
+    #[oai(path = "/auth/login", method = "post", operation_id = "logIn")]
     async fn login(
         &self,
         services: Data<&Services>,
@@ -177,7 +140,11 @@ impl AuthApi {
     /// With `{"refresh_token"}`: rotates it (the old one stops working; presenting a
     /// rotated token again revokes every token of that login). With no body and a
     /// valid `Authorization: Bearer` access token: returns a fresh access token.
-    #[oai(path = "/auth/refresh_token", method = "post")]
+    #[oai(
+        path = "/auth/refresh_token",
+        method = "post",
+        operation_id = "refreshToken"
+    )]
     async fn refresh(
         &self,
         services: Data<&Services>,
@@ -205,7 +172,7 @@ impl AuthApi {
     /// Ends the given refresh token's session, or with no body every session of the
     /// caller: their refresh and access tokens stop working and the sockets opened
     /// with them close (4401).
-    #[oai(path = "/auth/logout", method = "post")]
+    #[oai(path = "/auth/logout", method = "post", operation_id = "logOut")]
     async fn logout(
         &self,
         services: Data<&Services>,

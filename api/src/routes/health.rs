@@ -46,7 +46,7 @@ impl HealthApi {
     /// Health check
     ///
     /// Reports the database state; 503 when it does not answer.
-    #[oai(path = "/health", method = "get")]
+    #[oai(path = "/health", method = "get", operation_id = "getHealth")]
     async fn health(&self, services: Data<&Services>) -> HealthResponse {
         check(&services).await
     }

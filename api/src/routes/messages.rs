@@ -26,17 +26,32 @@ use crate::{rate::UserBuckets, tags::Tag};
 
 /// A message to post.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct PostBody {
     /// 1–4000 characters after trimming.
+    #[oai(validator(min_length = 1, max_length = 4000))]
     pub content: String,
     /// The client's idempotency key: the same `temp_id` again returns the stored
     /// message instead of posting twice.
+    #[oai(nullable, validator(min_length = 1, max_length = 100))]
     pub temp_id: Option<String>,
+}
+
+/// Swagger's "Try it out" body: without a `temp_id`, so executing it twice posts
+/// twice instead of answering 409 for a reused key with other content.
+impl poem_openapi::types::Example for PostBody {
+    fn example() -> Self {
+        Self {
+            content: "Hello, room!".into(),
+            temp_id: None,
+        }
+    }
 }
 
 /// New content for a message.
 #[derive(Debug, Object)]
 pub struct EditBody {
+    #[oai(validator(min_length = 1, max_length = 4000))]
     pub content: String,
 }
 
@@ -60,7 +75,11 @@ impl MessagesApi {
     /// `size` (default 10). Keyset form, when `before` or `limit` is given: the
     /// `limit` (default 50) messages just below seq `before`, or the newest.
     /// Sizes are capped at 100.
-    #[oai(path = "/rooms/:id/history", method = "get")]
+    #[oai(
+        path = "/rooms/:id/history",
+        method = "get",
+        operation_id = "getHistory"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn history(
         &self,
@@ -94,7 +113,11 @@ impl MessagesApi {
     /// For bots and scripts: stored and broadcast exactly like a WebSocket post.
     /// Posting to a public room joins it. The same `temp_id` with the same content
     /// returns the stored message (200); with other content, 409.
-    #[oai(path = "/rooms/:id/messages", method = "post")]
+    #[oai(
+        path = "/rooms/:id/messages",
+        method = "post",
+        operation_id = "postMessage"
+    )]
     async fn post(
         &self,
         services: Data<&Services>,
@@ -122,7 +145,7 @@ impl MessagesApi {
     }
 
     /// Edit one's own message
-    #[oai(path = "/messages/:id", method = "patch")]
+    #[oai(path = "/messages/:id", method = "patch", operation_id = "editMessage")]
     async fn edit(
         &self,
         services: Data<&Services>,
@@ -144,7 +167,11 @@ impl MessagesApi {
     ///
     /// The message keeps its seq (as `deleted: true`, no content) so history stays
     /// gap-free. Deleting twice is fine.
-    #[oai(path = "/messages/:id", method = "delete")]
+    #[oai(
+        path = "/messages/:id",
+        method = "delete",
+        operation_id = "deleteMessage"
+    )]
     async fn delete(
         &self,
         services: Data<&Services>,

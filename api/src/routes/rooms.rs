@@ -29,19 +29,25 @@ use crate::{
 #[derive(Debug, Object)]
 pub struct NewRoomBody {
     /// 1–100 characters, unique in any letter case.
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// At most 1000 characters.
+    #[oai(nullable, validator(max_length = 1000))]
     pub description: Option<String>,
     /// `public` (default) or `private`.
+    #[oai(nullable)]
     pub visibility: Option<VisibilityIn>,
 }
 
 /// Changes to a room; absent fields stay as they are.
 #[derive(Debug, Object)]
 pub struct RoomPatchBody {
+    #[oai(nullable, validator(min_length = 1, max_length = 100))]
     pub name: Option<String>,
     /// An empty string removes the description.
+    #[oai(nullable, validator(max_length = 1000))]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub visibility: Option<VisibilityIn>,
 }
 
@@ -75,7 +81,7 @@ impl RoomsApi {
     /// Create a room
     ///
     /// 409 when the name is taken in any letter case.
-    #[oai(path = "/rooms", method = "post")]
+    #[oai(path = "/rooms", method = "post", operation_id = "createRoom")]
     async fn create(
         &self,
         services: Data<&Services>,
@@ -98,23 +104,19 @@ impl RoomsApi {
     /// `joined=true`), with member counts and the caller's unread counts, oldest first,
     /// `limit` (default 100, at most 500) at a time; pass `next_cursor` back as
     /// `cursor` for the next page.
-    #[oai(path = "/rooms", method = "get")]
+    #[oai(path = "/rooms", method = "get", operation_id = "listRooms")]
     async fn list(
         &self,
         services: Data<&Services>,
         caller: Caller,
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))] limit: Query<Option<u64>>,
-        cursor: Query<Option<String>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<Uuid>>,
+        /// Only rooms the caller is a member of.
         joined: Query<Option<bool>>,
     ) -> Result<Json<RoomList>, Problem> {
-        let after = match cursor.0.as_deref() {
-            None => None,
-            Some(cursor) => Some(RoomId::from_uuid(Uuid::parse_str(cursor).map_err(
-                |_| domain::Error::invalid("cursor", "is not a cursor this server gave out"),
-            )?)),
-        };
         let query = RoomListQuery {
-            after,
+            after: cursor.0.map(RoomId::from_uuid),
             limit: limit.0.unwrap_or(RoomListQuery::DEFAULT_PAGE),
             joined_only: joined.0.unwrap_or(false),
         };
@@ -128,7 +130,7 @@ impl RoomsApi {
     /// Get a room
     ///
     /// 403 for a private or direct room the caller is not in.
-    #[oai(path = "/rooms/:id", method = "get")]
+    #[oai(path = "/rooms/:id", method = "get", operation_id = "getRoom")]
     async fn get(
         &self,
         services: Data<&Services>,
@@ -142,7 +144,7 @@ impl RoomsApi {
     }
 
     /// Change a room (owner only)
-    #[oai(path = "/rooms/:id", method = "patch")]
+    #[oai(path = "/rooms/:id", method = "patch", operation_id = "updateRoom")]
     async fn update(
         &self,
         services: Data<&Services>,
@@ -163,7 +165,7 @@ impl RoomsApi {
     }
 
     /// Delete a room and its messages (owner only)
-    #[oai(path = "/rooms/:id", method = "delete")]
+    #[oai(path = "/rooms/:id", method = "delete", operation_id = "deleteRoom")]
     async fn delete(
         &self,
         services: Data<&Services>,
@@ -179,7 +181,7 @@ impl RoomsApi {
     /// Join a room
     ///
     /// Public rooms only; a private room needs an invite (403). Joining twice is fine.
-    #[oai(path = "/rooms/:id/join", method = "post")]
+    #[oai(path = "/rooms/:id/join", method = "post", operation_id = "joinRoom")]
     async fn join(
         &self,
         services: Data<&Services>,
@@ -195,7 +197,7 @@ impl RoomsApi {
     /// Leave a room
     ///
     /// The owner cannot leave (409: delete the room instead).
-    #[oai(path = "/rooms/:id/leave", method = "post")]
+    #[oai(path = "/rooms/:id/leave", method = "post", operation_id = "leaveRoom")]
     async fn leave(
         &self,
         services: Data<&Services>,
@@ -211,7 +213,11 @@ impl RoomsApi {
     /// Invite a user (owner or admin)
     ///
     /// Adds the user as a member; the way into a private room.
-    #[oai(path = "/rooms/:id/members", method = "post")]
+    #[oai(
+        path = "/rooms/:id/members",
+        method = "post",
+        operation_id = "inviteMember"
+    )]
     async fn invite(
         &self,
         services: Data<&Services>,
@@ -230,7 +236,11 @@ impl RoomsApi {
     }
 
     /// A room's members
-    #[oai(path = "/rooms/:id/members", method = "get")]
+    #[oai(
+        path = "/rooms/:id/members",
+        method = "get",
+        operation_id = "listMembers"
+    )]
     async fn members(
         &self,
         services: Data<&Services>,
@@ -249,7 +259,7 @@ impl RoomsApi {
     ///
     /// The direct room between the caller and `user_id`: 201 when created, 200 when
     /// it existed (whoever opened it).
-    #[oai(path = "/dms", method = "post")]
+    #[oai(path = "/dms", method = "post", operation_id = "openDirectRoom")]
     async fn direct(
         &self,
         services: Data<&Services>,

@@ -1,11 +1,11 @@
-//! The caller, the user directory and presence.
+//! Sign-up, the caller, the user directory and presence.
 
 use std::{sync::Arc, time::Instant};
 
 use domain::{ErrorCode, UserId, service::Services};
 use poem::{Request, web::Data};
 use poem_openapi::{
-    Object, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
@@ -18,6 +18,7 @@ use crate::{
     dto::{UserList, UserOut, UserStatusOut},
     payload::ApiJson,
     problem::Problem,
+    rate::SignupLimiter,
     throttle::{LoginThrottle, client_address},
 };
 
@@ -27,15 +28,58 @@ pub struct PasswordChange {
     /// The password in use now.
     pub current_password: String,
     /// 8–128 characters.
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub new_password: String,
+}
+
+/// A new account.
+#[derive(Debug, Object)]
+pub struct Register {
+    /// Display name, 1–100 characters.
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    /// 3–64 letters, digits or `._@+-` (an e-mail address works); unique in any case.
+    #[oai(validator(min_length = 3, max_length = 64))]
+    pub username: String,
+    /// 8–128 characters.
+    #[oai(validator(min_length = 8, max_length = 128))]
+    pub password: String,
+}
+
+#[derive(ApiResponse)]
+pub enum Created {
+    /// The account was created.
+    #[oai(status = 201)]
+    Created(Json<UserOut>),
 }
 
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "Tag::Users")]
 impl UsersApi {
+    /// Sign up
+    ///
+    /// Creates an account. 409 when the username is taken (in any letter case or a
+    /// lookalike of it), 422 listing every invalid field, 429 `rate_limited` past
+    /// `PAPO_SIGNUPS_PER_HOUR` (30) sign-ups from one client address in an hour.
+    #[oai(path = "/users", method = "post", operation_id = "signUp")]
+    async fn register(
+        &self,
+        services: Data<&Services>,
+        signups: Data<&Arc<SignupLimiter>>,
+        req: &Request,
+        body: ApiJson<Register>,
+    ) -> Result<Created, Problem> {
+        signups
+            .take(client_address(req), Instant::now())
+            .map_err(Problem::rate_limited)?;
+        let b = body.0;
+        let user = services.register(&b.name, &b.username, &b.password).await?;
+        Ok(Created::Created(Json(user.into())))
+    }
+
     /// The caller's account
-    #[oai(path = "/users/me", method = "get")]
+    #[oai(path = "/users/me", method = "get", operation_id = "getMe")]
     async fn me(
         &self,
         services: Data<&Services>,
@@ -50,7 +94,11 @@ impl UsersApi {
     /// guesses count against the same throttle as logins), sets the new one, and ends
     /// every other session of the caller: their refresh and access tokens stop working
     /// and their sockets close with 4401. This session stays logged in.
-    #[oai(path = "/users/me/password", method = "put")]
+    #[oai(
+        path = "/users/me/password",
+        method = "put",
+        operation_id = "changePassword"
+    )]
     async fn change_password(
         &self,
         services: Data<&Services>,
@@ -87,7 +135,7 @@ impl UsersApi {
     /// Users whose username or name contains `q` (any case), ordered by username,
     /// `limit` (default 50, at most 100) at a time; pass `next_cursor` back as `cursor`
     /// for the next page.
-    #[oai(path = "/users", method = "get")]
+    #[oai(path = "/users", method = "get", operation_id = "listUsers")]
     async fn list(
         &self,
         services: Data<&Services>,
@@ -108,7 +156,11 @@ impl UsersApi {
     /// Users online now
     ///
     /// Everyone with at least one live WebSocket.
-    #[oai(path = "/users/online", method = "get")]
+    #[oai(
+        path = "/users/online",
+        method = "get",
+        operation_id = "listOnlineUsers"
+    )]
     async fn online(
         &self,
         services: Data<&Services>,
@@ -122,7 +174,11 @@ impl UsersApi {
     }
 
     /// A user's presence
-    #[oai(path = "/users/:id/status", method = "get")]
+    #[oai(
+        path = "/users/:id/status",
+        method = "get",
+        operation_id = "getUserStatus"
+    )]
     async fn status(
         &self,
         services: Data<&Services>,

@@ -38,8 +38,9 @@ use poem::{
     },
 };
 use poem_openapi::{
-    OpenApi,
+    ApiResponse, OpenApi,
     param::{Path, Query},
+    registry::{MetaResponses, Registry},
 };
 
 pub use hub::{Hub, HubSettings};
@@ -89,7 +90,11 @@ impl RealtimeApi {
     /// /asyncapi.json). Connecting to a public room joins it. On connect the server
     /// sends a `history` frame (the last 50 messages, or with `since=<seq>` every
     /// message after that seq), then `presence`, then live events.
-    #[oai(path = "/chat/:room_id", method = "get")]
+    #[oai(
+        path = "/chat/:room_id",
+        method = "get",
+        operation_id = "connectRoomSocket"
+    )]
     async fn chat(
         &self,
         ws: WebSocket,
@@ -101,7 +106,7 @@ impl RealtimeApi {
         token: Query<Option<String>>,
         /// Resume: replay every message with a greater seq.
         since: Query<Option<String>>,
-    ) -> BoxWebSocketUpgraded {
+    ) -> Upgrade {
         let admission = admit_room(&realtime.services, req, token.0, &room_id.0, since.0).await;
         upgrade(ws, realtime.0.clone(), admission)
     }
@@ -111,7 +116,7 @@ impl RealtimeApi {
     /// Receives the events of every room the user is a member of; frames that act on
     /// a room carry `room_id`; `join`/`leave` frames change membership. Resume with
     /// `since=<room_id>:<seq>,<room_id>:<seq>…`.
-    #[oai(path = "/ws", method = "get")]
+    #[oai(path = "/ws", method = "get", operation_id = "connectSocket")]
     async fn all(
         &self,
         ws: WebSocket,
@@ -121,14 +126,42 @@ impl RealtimeApi {
         token: Query<Option<String>>,
         /// Resume points: `room_id:seq` pairs separated by commas.
         since: Query<Option<String>>,
-    ) -> BoxWebSocketUpgraded {
+    ) -> Upgrade {
         let admission = admit_all(&realtime.services, req, token.0, since.0).await;
         upgrade(ws, realtime.0.clone(), admission)
     }
 }
 
-fn upgrade(ws: WebSocket, realtime: Realtime, admission: Admission) -> BoxWebSocketUpgraded {
-    ws.config(socket_config())
-        .on_upgrade(move |socket| connection::run(realtime, socket, admission))
-        .boxed()
+fn upgrade(ws: WebSocket, realtime: Realtime, admission: Admission) -> Upgrade {
+    Upgrade(
+        ws.config(socket_config())
+            .on_upgrade(move |socket| connection::run(realtime, socket, admission))
+            .boxed(),
+    )
+}
+
+/// A WebSocket upgrade (101), documented with the 400 problem that a request which
+/// is not an upgrade gets (poem's extractor answers it before the handler runs).
+pub struct Upgrade(BoxWebSocketUpgraded);
+
+impl poem::IntoResponse for Upgrade {
+    fn into_response(self) -> poem::Response {
+        self.0.into_response()
+    }
+}
+
+impl ApiResponse for Upgrade {
+    fn meta() -> MetaResponses {
+        let mut meta = BoxWebSocketUpgraded::meta();
+        meta.responses.push(crate::problem::openapi::response(
+            400,
+            "Not a WebSocket upgrade request.",
+        ));
+        meta
+    }
+
+    fn register(registry: &mut Registry) {
+        BoxWebSocketUpgraded::register(registry);
+        crate::problem::Problem::register(registry);
+    }
 }

@@ -2,32 +2,163 @@
 use papo_tests::{spawn_app, spawn_app_with};
 use serde_json::json;
 
+/// Every operation of the contract (DESIGN §3, §4), with its operationId.
+const OPERATIONS: [(&str, &str, &str); 26] = [
+    ("post", "/api/v1/users", "signUp"),
+    ("get", "/api/v1/users", "listUsers"),
+    ("post", "/api/v1/auth/login", "logIn"),
+    ("post", "/api/v1/auth/refresh_token", "refreshToken"),
+    ("post", "/api/v1/auth/logout", "logOut"),
+    ("get", "/api/v1/users/me", "getMe"),
+    ("put", "/api/v1/users/me/password", "changePassword"),
+    ("get", "/api/v1/users/online", "listOnlineUsers"),
+    ("get", "/api/v1/users/{id}/status", "getUserStatus"),
+    ("post", "/api/v1/rooms", "createRoom"),
+    ("get", "/api/v1/rooms", "listRooms"),
+    ("get", "/api/v1/rooms/{id}", "getRoom"),
+    ("patch", "/api/v1/rooms/{id}", "updateRoom"),
+    ("delete", "/api/v1/rooms/{id}", "deleteRoom"),
+    ("post", "/api/v1/rooms/{id}/join", "joinRoom"),
+    ("post", "/api/v1/rooms/{id}/leave", "leaveRoom"),
+    ("post", "/api/v1/rooms/{id}/members", "inviteMember"),
+    ("get", "/api/v1/rooms/{id}/members", "listMembers"),
+    ("post", "/api/v1/dms", "openDirectRoom"),
+    ("get", "/api/v1/rooms/{id}/history", "getHistory"),
+    ("post", "/api/v1/rooms/{id}/messages", "postMessage"),
+    ("patch", "/api/v1/messages/{id}", "editMessage"),
+    ("delete", "/api/v1/messages/{id}", "deleteMessage"),
+    ("get", "/api/v1/health", "getHealth"),
+    ("get", "/api/v1/chat/{room_id}", "connectRoomSocket"),
+    ("get", "/api/v1/ws", "connectSocket"),
+];
+
 #[tokio::test]
-async fn the_openapi_document_describes_the_api() {
+async fn the_openapi_document_names_every_operation_of_the_contract_once() {
     let app = spawn_app().await;
 
     let reply = app.get("/openapi.json", None).await;
 
     reply.assert_status(200);
     assert!(reply.content_type().starts_with("application/json"));
-    let spec = &reply.body;
+    // Parsed strictly: a key twice (two API structs serving one path) hid sign-up
+    // from every JSON parser that keeps the last one.
+    let spec = strict_json::parse(&reply.text).unwrap_or_else(|e| panic!("{e}"));
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
-    for path in [
-        "/api/v1/users",
-        "/api/v1/users/me",
-        "/api/v1/auth/login",
-        "/api/v1/auth/refresh_token",
-        "/api/v1/rooms",
-        "/api/v1/rooms/{id}",
-        "/api/v1/rooms/{id}/history",
-        "/api/v1/rooms/{id}/messages",
-        "/api/v1/dms",
-        "/api/v1/messages/{id}",
-    ] {
-        assert!(
-            spec["paths"].get(path).is_some(),
-            "{path} is not documented"
-        );
+    let mut documented = Vec::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap_or("");
+            documented.push((method.clone(), path.clone(), id.to_owned()));
+        }
+    }
+    documented.sort();
+    let mut expected: Vec<_> = OPERATIONS
+        .iter()
+        .map(|(m, p, id)| ((*m).to_owned(), (*p).to_owned(), (*id).to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(documented, expected);
+}
+
+#[tokio::test]
+async fn every_optional_field_in_the_openapi_document_may_be_null() {
+    // The server sends absent values as null: a schema that does not say so makes
+    // validating clients reject real responses.
+    let app = spawn_app().await;
+
+    let spec = app.get("/openapi.json", None).await.body;
+
+    let mut not_nullable = Vec::new();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if !required.contains(&field.as_str()) && property["nullable"] != true {
+                not_nullable.push(format!("{name}.{field}"));
+            }
+        }
+    }
+    assert!(
+        not_nullable.is_empty(),
+        "optional but not nullable: {not_nullable:?}"
+    );
+}
+
+#[tokio::test]
+async fn swaggers_example_post_can_be_executed_twice() {
+    // An example temp_id would make the second "Execute" a 409 (same key, and the
+    // user edits the content): the example has none.
+    let app = spawn_app().await;
+
+    let spec = app.get("/openapi.json", None).await.body;
+
+    let example = &spec["components"]["schemas"]["PostBody"]["example"];
+    assert!(example["content"].is_string(), "{example}");
+    assert!(example["temp_id"].is_null(), "{example}");
+}
+
+/// JSON parsing that refuses a key repeated within one object.
+mod strict_json {
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        deserializer.deserialize_any(Strict)
+    }
+
+    struct Strict;
+
+    impl<'de> de::DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(Strict)? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut object = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value_seed(Strict)?;
+                if object.insert(key.clone(), value).is_some() {
+                    return Err(de::Error::custom(format!("the key {key:?} appears twice")));
+                }
+            }
+            Ok(Value::Object(object))
+        }
     }
 }
 
@@ -44,6 +175,8 @@ async fn the_openapi_document_offers_the_oauth2_password_flow_of_login() {
         .map(|s| &s["flows"]["password"])
         .unwrap_or_else(|| panic!("no oauth2 scheme in {schemes:?}"));
     assert_eq!(password_flow["tokenUrl"], "/api/v1/auth/login");
+    // OpenAPI requires the object, even for a flow with nothing to choose.
+    assert!(password_flow["scopes"].is_object(), "{password_flow}");
 }
 
 #[tokio::test]
@@ -57,6 +190,11 @@ async fn swagger_ui_and_redoc_are_served_as_html() {
         assert!(reply.content_type().starts_with("text/html"), "{path}");
         let page = reply.text.to_lowercase();
         assert!(page.contains(viewer), "{path} does not load {viewer}");
+        // Nothing fetched from elsewhere: the docs work offline.
+        assert!(
+            !page.contains("fonts.googleapis.com"),
+            "{path} loads Google Fonts"
+        );
     }
 }
 

@@ -15,9 +15,10 @@ async fn an_unknown_route_is_a_not_found_problem() {
 }
 
 #[tokio::test]
-async fn a_wrong_method_is_a_method_not_allowed_problem() {
+async fn a_wrong_method_is_a_method_not_allowed_problem_that_says_what_is_allowed() {
     let app = spawn_app().await;
     let alice = app.signup("alice").await;
+    let room = app.create_room(&alice, "general", "public").await;
 
     let reply = app
         .request(
@@ -27,8 +28,21 @@ async fn a_wrong_method_is_a_method_not_allowed_problem() {
             Some(json!({})),
         )
         .await;
+    let on_a_room = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/rooms/{room}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    let elsewhere = app.request(Method::POST, "/health", None, None).await;
 
     reply.assert_problem(405, "method_not_allowed");
+    // RFC 9110 requires Allow on a 405.
+    assert_eq!(reply.headers["allow"], "GET, HEAD, POST");
+    assert_eq!(on_a_room.headers["allow"], "GET, HEAD, PATCH, DELETE");
+    assert_eq!(elsewhere.headers["allow"], "GET, HEAD");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The browser client in a real browser: `tests/e2e/chat.mjs` drives Debian's headless
-//! Chromium (through playwright-core) with two people against a server started here.
+//! Chromium (through playwright-core) with two people against a server started here;
+//! `tests/e2e/docs.mjs` logs in through Swagger UI's Authorize and opens ReDoc.
 //!
 //! Needs Chromium (`$CHROMIUM`, else `/usr/bin/chromium`), `node`, and `npm ci` run in
 //! `tests/e2e` (`.ci/run` installs all three). Without them the test says loudly that
@@ -24,8 +25,8 @@ fn missing_tools(e2e: &Path) -> Option<&'static str> {
     None
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_nothing() {
+/// The e2e directory, or `None` (after saying so) when the tools are missing here.
+fn e2e_dir() -> Option<std::path::PathBuf> {
     let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e");
     if let Some(why) = missing_tools(&e2e) {
         assert!(
@@ -33,34 +34,61 @@ async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_not
             "CI must run the browser test: {why}"
         );
         eprintln!("\n!!! SKIPPED the browser test: {why} !!!\n");
-        return;
+        return None;
     }
-    let app = spawn_app().await;
-    let shot = std::env::temp_dir().join(format!("papo-browser-{}.png", app.port));
+    Some(e2e)
+}
 
-    let script = e2e.join("chat.mjs");
-    let (address, shot_arg) = (app.address.clone(), shot.clone());
+/// Runs `node SCRIPT ARGS…` and returns its standard output; fails the test when the
+/// script fails.
+async fn node(script: std::path::PathBuf, args: Vec<String>) -> String {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(script)
-            .arg(address)
-            .arg(shot_arg)
+            .args(args)
             .output()
             .expect("node runs")
     })
     .await
     .unwrap();
-
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
         "browser test failed:\n{stdout}\n{stderr}"
     );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_nothing() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+    let shot = std::env::temp_dir().join(format!("papo-browser-{}.png", app.port));
+
+    let args = vec![app.address.clone(), shot.display().to_string()];
+    let stdout = node(e2e.join("chat.mjs"), args).await;
+
     assert!(stdout.contains("browser chat: ok"), "{stdout}");
     assert!(
         std::fs::metadata(&shot).unwrap().len() > 10_000,
         "a screenshot was saved"
     );
     let _ = std::fs::remove_file(shot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swagger_authorize_logs_in_and_redoc_renders_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+    app.signup("dora").await;
+
+    let args = vec![
+        app.address.clone(),
+        "dora".into(),
+        papo_tests::PASSWORD.into(),
+    ];
+    let stdout = node(e2e.join("docs.mjs"), args).await;
+
+    assert!(stdout.contains("browser docs: ok"), "{stdout}");
 }

@@ -4,7 +4,10 @@ use papo_protocol::CloseCode;
 use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use infra::{Infra, db::GroupWriter};
+use infra::{
+    Infra,
+    db::{GroupWriter, PoolProbe},
+};
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server,
     endpoint::BoxEndpoint,
@@ -32,6 +35,8 @@ pub struct Application {
     endpoint: BoxEndpoint<'static>,
     hub: Arc<Hub>,
     writer: GroupWriter,
+    /// `/metrics` on its own port (`PAPO_METRICS_BIND`).
+    metrics: Option<(TcpAcceptor, BoxEndpoint<'static>)>,
 }
 
 impl Application {
@@ -40,7 +45,23 @@ impl Application {
     ///
     /// Fails when the database, the JWT secret or the address is unusable.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Before anything counts: metrics recorded before it would go nowhere.
+        crate::metrics::install();
         let infra = Infra::build(&settings.infra()?).await?;
+        let metrics = match settings.server.metrics_bind {
+            Some(bind) => {
+                let acceptor = TcpListener::bind(bind.to_string())
+                    .into_acceptor()
+                    .await
+                    .with_context(|| format!("binding the metrics address {bind}"))?;
+                let probe = PoolProbe::new(infra.db.clone());
+                let endpoint = Route::new()
+                    .at("/metrics", crate::metrics::endpoint(probe, None))
+                    .boxed();
+                Some((acceptor, endpoint))
+            }
+            None => None,
+        };
         let bind = settings.server.bind;
         let acceptor = TcpListener::bind(bind.to_string())
             .into_acceptor()
@@ -79,7 +100,18 @@ impl Application {
             endpoint,
             hub,
             writer,
+            metrics,
         })
+    }
+
+    /// The port `/metrics` is served on by itself, when `PAPO_METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        let (acceptor, _) = self.metrics.as_ref()?;
+        acceptor
+            .local_addr()
+            .first()?
+            .as_socket_addr()
+            .map(|a| a.port())
     }
 
     /// The port the server listens on.
@@ -109,9 +141,15 @@ impl Application {
                 "The server is shutting down.".into(),
             ));
         };
+        let metrics = self.metrics.map(|(acceptor, endpoint)| {
+            tokio::spawn(Server::new_with_acceptor(acceptor).run(endpoint))
+        });
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, signal, Some(Duration::from_secs(10)))
             .await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         // poem stops counting a connection once it is upgraded to a WebSocket: wait
         // for the sockets' own tasks to send their closing frames, or the process
         // would exit under them and clients would see a cut connection (1006).
@@ -145,8 +183,16 @@ fn endpoint(
         settings.realtime.post_rate,
         settings.realtime.post_burst,
     ));
-    let allowed = Arc::new(crate::allow::AllowedMethods::from_spec(&api.spec()));
-    let route = crate::docs::add(Route::new(), &api)
+    let paths = Arc::new(crate::paths::ApiPaths::from_spec(&api.spec()));
+    let mut route = crate::docs::add(Route::new(), &api);
+    if let Some(token) = &settings.server.metrics_token {
+        let probe = PoolProbe::new(infra.db.clone());
+        route = route.at(
+            "/metrics",
+            crate::metrics::endpoint(probe, Some(token.clone())),
+        );
+    }
+    let route = route
         .nest_no_strip("/api/v1", api.into_endpoint())
         .at("/health", get(routes::health_endpoint))
         .at("/asyncapi.json", get(crate::ws::asyncapi::asyncapi))
@@ -181,10 +227,12 @@ fn endpoint(
             Duration::from_secs(300),
         )))
         .catch_all_error(crate::problem::catch_all)
-        .around(move |inner, request| {
-            crate::allow::add_allow_header(inner, request, allowed.clone())
+        .around({
+            let paths = paths.clone();
+            move |inner, request| crate::paths::add_allow_header(inner, request, paths.clone())
         })
         .with(Observe {
             max_body_bytes: settings.server.max_body_bytes,
+            paths,
         })
 }

@@ -14,14 +14,15 @@
 //! - [`cli`], [`settings`], [`telemetry`]: the binary's command line, typed settings
 //!   handed to each layer, and logging.
 
-mod allow;
 pub mod app;
 mod auth;
 pub mod cli;
 mod connections;
 mod docs;
 mod dto;
+mod metrics;
 mod observe;
+mod paths;
 mod payload;
 mod problem;
 pub mod rate;

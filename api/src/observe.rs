@@ -1,11 +1,12 @@
-//! The outermost middleware: a request id, one access-log line per request, and the
-//! request-body size limit.
+//! The outermost middleware: a request id, one access-log line and one duration
+//! sample (`papo_http_request_duration_seconds`, by method, route template and status) per
+//! request, and the request-body size limit.
 //!
 //! poem's own `Tracing` middleware logs the full URI; WebSocket clients put their
 //! access token in the query string, so this one logs the path only.
 
 use papo_protocol::ErrorCode;
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use poem::{
     Body, Endpoint, IntoResponse, Middleware, Request, Response, Result, error::ReadBodyError,
@@ -14,13 +15,17 @@ use poem::{
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::problem::{Problem, too_large};
+use crate::{
+    paths::ApiPaths,
+    problem::{Problem, too_large},
+};
 
 const REQUEST_ID: &str = "x-request-id";
 
 /// See the module docs.
 pub struct Observe {
     pub max_body_bytes: usize,
+    pub paths: Arc<ApiPaths>,
 }
 
 impl<E: Endpoint> Middleware<E> for Observe {
@@ -30,6 +35,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
         ObserveEndpoint {
             inner,
             max_body_bytes: self.max_body_bytes,
+            paths: self.paths.clone(),
         }
     }
 }
@@ -37,6 +43,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
 pub struct ObserveEndpoint<E> {
     inner: E,
     max_body_bytes: usize,
+    paths: Arc<ApiPaths>,
 }
 
 impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
@@ -44,6 +51,8 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
         let request_id = incoming_id(&req).unwrap_or_else(|| Uuid::new_v4().to_string());
+        let route = self.paths.route(req.uri().path()).to_owned();
+        let method = req.method().to_string();
         let span = tracing::info_span!(
             "request",
             request_id = %request_id,
@@ -64,7 +73,15 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
                 response.headers_mut().insert(REQUEST_ID, value);
             }
             let status = response.status().as_u16();
-            let micros = started.elapsed().as_micros();
+            let elapsed = started.elapsed();
+            metrics::histogram!(
+                "papo_http_request_duration_seconds",
+                "method" => method,
+                "route" => route,
+                "status" => status.to_string(),
+            )
+            .record(elapsed.as_secs_f64());
+            let micros = elapsed.as_micros();
             if status >= 500 {
                 tracing::error!(status, micros, "request failed");
             } else {

@@ -16,6 +16,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub port: u16,
+    /// Where `/metrics` is served by itself (`metrics_bind` set).
+    pub metrics_port: Option<u16>,
     pub client: reqwest::Client,
     /// The database the server uses.
     pub database_url: String,
@@ -58,6 +60,7 @@ async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Set
     configure(&mut settings);
     let app = Application::build(settings).await.expect("server builds");
     let port = app.port();
+    let metrics_port = app.metrics_port();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -65,6 +68,7 @@ async fn start(database_url: String, db: TestDb, configure: impl FnOnce(&mut Set
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
+        metrics_port,
         client: reqwest::Client::new(),
         database_url,
         db,
@@ -80,6 +84,8 @@ pub fn test_settings(database_url: String) -> Settings {
             environment: Environment::Development,
             idle_timeout_secs: 90,
             connections_per_address: 1000,
+            metrics_bind: None,
+            metrics_token: None,
             max_body_bytes: 1024 * 1024,
             cors_origins: Vec::new(),
             // Tests sign many users up from one address; the limit has its own test.

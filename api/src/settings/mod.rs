@@ -68,6 +68,15 @@ pub struct ServerSettings {
     #[arg(long, env = "PAPO_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Serve `GET /metrics` (Prometheus) on this address, e.g. `127.0.0.1:9100`; no
+    /// token is asked there.
+    #[arg(long, env = "PAPO_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Serve `GET /metrics` on the public port to `Authorization: Bearer <token>`.
+    #[arg(long, env = "PAPO_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
+
     /// Sign-ups one client address may make per hour; 0 turns the limit off.
     #[arg(long, env = "PAPO_SIGNUPS_PER_HOUR", default_value_t = 30)]
     pub signups_per_hour: u32,

@@ -193,6 +193,7 @@ impl Writer {
     /// in an `error` frame; the close reason (at most 123 bytes) names as many rooms
     /// as fit.
     async fn cut_for_lag(&mut self) {
+        metrics::counter!("papo_consumers_cut_total").increment(1);
         let resume: BTreeMap<uuid::Uuid, i64> = self
             .last_sent
             .iter()

@@ -167,3 +167,45 @@ impl domain::ports::HealthProbe for DbHealth {
 pub fn backend(db: &DatabaseConnection) -> DbBackend {
     db.get_database_backend()
 }
+
+/// How many connections the pool holds and how many of them are idle.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: usize,
+}
+
+/// Reads the connection pool's usage (for metrics), without handing out the database.
+#[derive(Clone)]
+pub struct PoolProbe(DatabaseConnection);
+
+impl PoolProbe {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self(db)
+    }
+
+    /// The usage now.
+    pub fn usage(&self) -> Option<PoolUsage> {
+        pool_usage(&self.0)
+    }
+}
+
+fn pool_usage(db: &DatabaseConnection) -> Option<PoolUsage> {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            Some(PoolUsage {
+                open: pool.size(),
+                idle: pool.num_idle(),
+            })
+        }
+        sea_orm::DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            Some(PoolUsage {
+                open: pool.size(),
+                idle: pool.num_idle(),
+            })
+        }
+        _ => None,
+    }
+}

@@ -8,6 +8,7 @@ mod errors;
 mod history;
 mod membership;
 mod messages;
+mod metrics;
 mod ops;
 mod privacy;
 mod rooms;

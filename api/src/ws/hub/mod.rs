@@ -106,6 +106,7 @@ impl Hub {
             }
             registry.add(id, Conn::new(user, session, scope, queue, control.clone()));
         }
+        metrics::gauge!("papo_sockets_open").increment(1.0);
         if self.closing.load(Ordering::Acquire) {
             control.end(Ending::Close(
                 CloseCode::GoingAway,
@@ -124,6 +125,7 @@ impl Hub {
         let mut registry = self.lock();
         let left = registry.remove(id);
         registry.route(left);
+        metrics::gauge!("papo_sockets_open").decrement(1.0);
     }
 
     /// Makes connection `id` follow `room`.

@@ -26,10 +26,15 @@ impl Registry {
         let Some(entry) = self.rooms.get(&room) else {
             return;
         };
+        let mut queued = 0_u64;
         for id in &entry.conns {
             if Some(*id) != skip {
                 self.send(*id, frame.clone());
+                queued += 1;
             }
+        }
+        if matches!(frame.kind, Kind::Message { .. }) {
+            metrics::counter!("papo_deliveries_total").increment(queued);
         }
     }
 
@@ -43,7 +48,9 @@ impl Registry {
         let droppable = matches!(frame.kind, Kind::Droppable);
         match conn.queue.try_send(frame) {
             Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
-            Err(mpsc::error::TrySendError::Full(_)) if droppable => {}
+            Err(mpsc::error::TrySendError::Full(_)) if droppable => {
+                metrics::counter!("papo_frames_dropped_total").increment(1);
+            }
             Err(mpsc::error::TrySendError::Full(_)) => conn.control.end(Ending::Lagged),
         }
     }

@@ -1,14 +1,22 @@
-//! The `Allow` header of a 405 (RFC 9110 requires it): the methods the OpenAPI
-//! document lists for the path, plus HEAD wherever GET is served. Paths outside the
-//! API (the web client, docs, health) serve GET only.
+//! The API's paths, read from the OpenAPI document: which methods a path allows (the
+//! `Allow` header a 405 must carry, RFC 9110: the document's methods, plus HEAD
+//! wherever GET is served; paths outside the API serve GET only), and which route a
+//! request path belongs to (the `route` label of the HTTP metrics: a template such as
+//! `/api/v1/rooms/{id}`, never an id, so the label's values stay few).
 
 use std::sync::Arc;
 
 use poem::{Endpoint, IntoResponse, Request, Response, Result, http::StatusCode};
 
-/// Methods per path template, read from the OpenAPI document once.
-pub struct AllowedMethods {
-    routes: Vec<(Vec<Segment>, String)>,
+/// Path templates with their methods, read from the OpenAPI document once.
+pub struct ApiPaths {
+    routes: Vec<Route>,
+}
+
+struct Route {
+    segments: Vec<Segment>,
+    template: String,
+    allow: String,
 }
 
 enum Segment {
@@ -23,7 +31,18 @@ const ORDER: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 /// What paths outside the document serve.
 const GET_ONLY: &str = "GET, HEAD";
 
-impl AllowedMethods {
+/// Paths outside the document that are their own metrics route; any other is `other`.
+const OWN_ROUTES: [&str; 7] = [
+    "/",
+    "/health",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/asyncapi.json",
+];
+
+impl ApiPaths {
     /// Reads the `paths` of an OpenAPI document.
     pub fn from_spec(spec: &str) -> Self {
         let document: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
@@ -39,19 +58,41 @@ impl AllowedMethods {
                     .into_iter()
                     .filter(|&m| listed.iter().any(|l| l == m || (m == "HEAD" && l == "GET")))
                     .collect();
-                routes.push((segments(template), methods.join(", ")));
+                routes.push(Route {
+                    segments: segments(template),
+                    template: template.clone(),
+                    allow: methods.join(", "),
+                });
             }
         }
         Self { routes }
     }
 
     /// The `Allow` value for a request path.
-    pub fn for_path(&self, path: &str) -> &str {
+    pub fn allow(&self, path: &str) -> &str {
+        self.find(path).map_or(GET_ONLY, |route| &route.allow)
+    }
+
+    /// The route a request path belongs to: its template, one of a few other known
+    /// paths, `/static` for the web client's files, or `other`.
+    pub fn route<'a>(&'a self, path: &'a str) -> &'a str {
+        if let Some(route) = self.find(path) {
+            return &route.template;
+        }
+        if let Some(own) = OWN_ROUTES.iter().find(|&&own| own == path) {
+            return own;
+        }
+        if path.starts_with("/static/") {
+            return "/static";
+        }
+        "other"
+    }
+
+    fn find(&self, path: &str) -> Option<&Route> {
         let given: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         self.routes
             .iter()
-            .find(|(template, _)| matches(template, &given))
-            .map_or(GET_ONLY, |(_, methods)| methods)
+            .find(|route| matches(&route.segments, &given))
     }
 }
 
@@ -83,12 +124,12 @@ fn matches(template: &[Segment], given: &[&str]) -> bool {
 pub async fn add_allow_header<E: Endpoint>(
     inner: Arc<E>,
     request: Request,
-    allowed: Arc<AllowedMethods>,
+    paths: Arc<ApiPaths>,
 ) -> Result<Response> {
     let path = request.uri().path().to_owned();
     let mut response = inner.call(request).await?.into_response();
     if response.status() == StatusCode::METHOD_NOT_ALLOWED
-        && let Ok(value) = allowed.for_path(&path).parse()
+        && let Ok(value) = paths.allow(&path).parse()
     {
         response
             .headers_mut()
@@ -109,14 +150,24 @@ mod tests {
 
     #[test]
     fn methods_come_from_the_matching_template() {
-        let allowed = AllowedMethods::from_spec(SPEC);
+        let paths = ApiPaths::from_spec(SPEC);
 
-        assert_eq!(allowed.for_path("/api/v1/rooms"), "GET, HEAD, POST");
+        assert_eq!(paths.allow("/api/v1/rooms"), "GET, HEAD, POST");
+        assert_eq!(paths.allow("/api/v1/rooms/abc"), "GET, HEAD, PATCH, DELETE");
+        assert_eq!(paths.allow("/api/v1/rooms/abc/join"), "POST");
+        assert_eq!(paths.allow("/health"), "GET, HEAD");
+    }
+
+    #[test]
+    fn a_request_path_is_labelled_with_its_template_never_an_id() {
+        let paths = ApiPaths::from_spec(SPEC);
+
         assert_eq!(
-            allowed.for_path("/api/v1/rooms/abc"),
-            "GET, HEAD, PATCH, DELETE"
+            paths.route("/api/v1/rooms/abc/join"),
+            "/api/v1/rooms/{id}/join"
         );
-        assert_eq!(allowed.for_path("/api/v1/rooms/abc/join"), "POST");
-        assert_eq!(allowed.for_path("/health"), "GET, HEAD");
+        assert_eq!(paths.route("/health"), "/health");
+        assert_eq!(paths.route("/static/app.js"), "/static");
+        assert_eq!(paths.route("/wp-admin/x"), "other");
     }
 }

@@ -19,6 +19,7 @@ use poem::{
 use poem_openapi::OpenApiService;
 
 use crate::{
+    client_ip::TrustedProxies,
     connections::{ConnectionLimits, GuardedAcceptor},
     observe::Observe,
     rate::{SignupLimiter, UserBuckets},
@@ -83,7 +84,11 @@ impl Application {
         });
         hub.start(infra.bus.subscribe());
         let writer = infra.writer.clone();
-        let endpoint = endpoint(infra, hub.clone(), &settings).boxed();
+        let trusted = Arc::new(
+            TrustedProxies::parse(&settings.server.trusted_proxies)
+                .map_err(|err| anyhow::anyhow!("PAPO_TRUSTED_PROXIES: {err}"))?,
+        );
+        let endpoint = endpoint(infra, hub.clone(), &settings, trusted.clone()).boxed();
         // Never shorter than three ping intervals: a healthy socket is pinged more
         // often than that, and must not be taken for an idle one.
         let idle_timeout = Duration::from_secs(settings.server.idle_timeout_secs)
@@ -94,6 +99,7 @@ impl Application {
                 ConnectionLimits {
                     idle_timeout,
                     per_address: settings.server.connections_per_address,
+                    exempt: trusted,
                 },
             ),
             port,
@@ -167,6 +173,7 @@ fn endpoint(
     infra: Infra,
     hub: Arc<Hub>,
     settings: &Settings,
+    trusted: Arc<TrustedProxies>,
 ) -> impl Endpoint<Output = poem::Response> + 'static {
     let api = OpenApiService::new(
         (routes::api(), crate::ws::RealtimeApi),
@@ -234,5 +241,6 @@ fn endpoint(
         .with(Observe {
             max_body_bytes: settings.server.max_body_bytes,
             paths,
+            trusted,
         })
 }

@@ -21,6 +21,7 @@ use std::{
     time::Duration,
 };
 
+use crate::client_ip::TrustedProxies;
 use poem::{
     listener::Acceptor,
     web::{LocalAddr, RemoteAddr},
@@ -34,12 +35,15 @@ use tokio::{
 const EXHAUSTED_PAUSE: Duration = Duration::from_millis(100);
 
 /// What the listener allows.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionLimits {
     /// A connection with no traffic either way this long is cut.
     pub idle_timeout: Duration,
     /// Connections one client address may hold open; 0: no limit.
     pub per_address: u32,
+    /// Peers not counted per address: trusted reverse proxies, through which every
+    /// client connects.
+    pub exempt: Arc<TrustedProxies>,
 }
 
 /// An [`Acceptor`] that applies [`ConnectionLimits`].
@@ -83,7 +87,10 @@ impl<A: Acceptor> Acceptor for GuardedAcceptor<A> {
             if let Some(since) = self.exhausted_since.take() {
                 tracing::info!(after = ?since.elapsed(), "accepting connections again");
             }
-            let address = remote.as_socket_addr().map(|addr| addr.ip());
+            let address = remote
+                .as_socket_addr()
+                .map(|addr| addr.ip())
+                .filter(|&ip| !self.limits.exempt.trusts(ip));
             let ticket = match address {
                 Some(address) => match self.open.admit(address, self.limits.per_address) {
                     Some(ticket) => Some(ticket),

@@ -17,6 +17,7 @@
 pub mod app;
 mod auth;
 pub mod cli;
+mod client_ip;
 mod connections;
 mod docs;
 mod dto;

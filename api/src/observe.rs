@@ -16,8 +16,10 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
+    client_ip::{ClientAddress, TrustedProxies},
     paths::ApiPaths,
     problem::{Problem, too_large},
+    throttle::peer_address,
 };
 
 const REQUEST_ID: &str = "x-request-id";
@@ -26,6 +28,7 @@ const REQUEST_ID: &str = "x-request-id";
 pub struct Observe {
     pub max_body_bytes: usize,
     pub paths: Arc<ApiPaths>,
+    pub trusted: Arc<TrustedProxies>,
 }
 
 impl<E: Endpoint> Middleware<E> for Observe {
@@ -36,6 +39,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
             inner,
             max_body_bytes: self.max_body_bytes,
             paths: self.paths.clone(),
+            trusted: self.trusted.clone(),
         }
     }
 }
@@ -44,6 +48,7 @@ pub struct ObserveEndpoint<E> {
     inner: E,
     max_body_bytes: usize,
     paths: Arc<ApiPaths>,
+    trusted: Arc<TrustedProxies>,
 }
 
 impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
@@ -53,9 +58,12 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let request_id = incoming_id(&req).unwrap_or_else(|| Uuid::new_v4().to_string());
         let route = self.paths.route(req.uri().path()).to_owned();
         let method = req.method().to_string();
+        let client = self.trusted.client_of(peer_address(&req), req.headers());
+        req.extensions_mut().insert(ClientAddress(client));
         let span = tracing::info_span!(
             "request",
             request_id = %request_id,
+            client = %client,
             method = %req.method(),
             path = %req.uri().path(),
         );

@@ -11,6 +11,7 @@
 //! same), and past [`MAX_KEYS`] live keys new ones are refused (429) until old ones
 //! expire, rather than letting an attacker grow the map.
 
+use crate::client_ip::ClientAddress;
 use std::{
     collections::HashMap,
     hash::{BuildHasher, RandomState},
@@ -19,9 +20,17 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// The address a request came from (the TCP peer; 0.0.0.0 when unknown, e.g. over
-/// a Unix socket).
+/// The address a request is attributed to: the client behind a trusted proxy (see
+/// `client_ip`), else the TCP peer; 0.0.0.0 when unknown, e.g. over a Unix socket.
 pub fn client_address(req: &poem::Request) -> IpAddr {
+    if let Some(ClientAddress(address)) = req.extensions().get::<ClientAddress>() {
+        return *address;
+    }
+    peer_address(req)
+}
+
+/// The TCP peer's address (0.0.0.0 when unknown).
+pub fn peer_address(req: &poem::Request) -> IpAddr {
     req.remote_addr()
         .as_socket_addr()
         .map_or(IpAddr::from([0, 0, 0, 0]), std::net::SocketAddr::ip)

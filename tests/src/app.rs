@@ -84,6 +84,7 @@ pub fn test_settings(database_url: String) -> Settings {
             environment: Environment::Development,
             idle_timeout_secs: 90,
             connections_per_address: 1000,
+            trusted_proxies: Vec::new(),
             metrics_bind: None,
             metrics_token: None,
             max_body_bytes: 1024 * 1024,

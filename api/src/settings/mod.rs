@@ -68,6 +68,12 @@ pub struct ServerSettings {
     #[arg(long, env = "PAPO_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Reverse proxies (addresses or networks, comma-separated) whose `Forwarded` /
+    /// `X-Forwarded-For` headers name the client; nobody else's are believed.
+    /// Connections from them are not counted per address.
+    #[arg(long, env = "PAPO_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
     /// Serve `GET /metrics` (Prometheus) on this address, e.g. `127.0.0.1:9100`; no
     /// token is asked there.
     #[arg(long, env = "PAPO_METRICS_BIND")]

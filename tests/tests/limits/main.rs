@@ -6,3 +6,4 @@
 mod connections;
 mod login;
 mod memory;
+mod proxy;

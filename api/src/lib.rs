@@ -9,8 +9,12 @@
 //!   use case, map the result).
 //! - `dto`: the JSON shapes of the contract. `payload`: JSON bodies that fail with
 //!   400/422 problem details. `problem`: RFC 9457 errors for everything.
-//! - `auth`: the bearer scheme. `observe`: request ids, access log, body limit.
-//!   `connections`: idle timeout, connections per address, accept back-off.
+//! - `auth`: the bearer scheme. `observe`: request ids, access log, request metrics,
+//!   body limit. `connections`: idle timeout, connections per address, accept
+//!   back-off. `client_ip`: the client behind trusted proxies. `rate`, `throttle`:
+//!   token buckets and the login throttle.
+//! - `docs`: `/openapi.json`, Swagger UI, ReDoc. `paths`: the document's path
+//!   templates (the 405 `Allow` header, metric labels). `metrics`: `/metrics`.
 //! - [`cli`], [`settings`], [`telemetry`]: the binary's command line, typed settings
 //!   handed to each layer, and logging.
 

@@ -29,7 +29,7 @@ fn out_of_descriptors_the_server_rests_and_recovers() {
     let server = Server::start(Options {
         env: &[("PAPO_CONNECTIONS_PER_ADDRESS", "0")],
         file_limit: Some(FILE_LIMIT),
-        dir: None,
+        ..Options::default()
     });
     let pid = server.child.id();
 

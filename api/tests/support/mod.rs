@@ -36,6 +36,8 @@ pub struct Options<'a> {
     pub file_limit: Option<u32>,
     /// Reuse this directory's database (a restart) instead of a fresh one.
     pub dir: Option<PathBuf>,
+    /// Keep what the server prints in `server.log` in its directory.
+    pub keep_log: bool,
 }
 
 impl Server {
@@ -78,9 +80,13 @@ impl Server {
             )
             .env("RUST_LOG", "warn")
             .env_remove("JWT_SECRET")
-            .envs(options.env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .envs(options.env.iter().copied());
+        if options.keep_log {
+            let log = std::fs::File::create(dir.join("server.log")).unwrap();
+            command.stdout(log.try_clone().unwrap()).stderr(log);
+        } else {
+            command.stdout(Stdio::null()).stderr(Stdio::null());
+        }
         let child = command.spawn().unwrap();
         let server = Server {
             child,
@@ -129,6 +135,16 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         None
+    }
+
+    /// `sqlite://…` of this server's database.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/papo.db", self.dir.display())
+    }
+
+    /// What the server printed (with `keep_log`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
     /// The database directory, kept for a restart: this server no longer removes it.

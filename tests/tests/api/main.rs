@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod connections;
 mod docs;
 mod edits;
 mod errors;
@@ -11,6 +12,7 @@ mod messages;
 mod metrics;
 mod ops;
 mod privacy;
+mod proxy;
 mod rooms;
 mod rotation;
 mod security;

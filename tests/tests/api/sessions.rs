@@ -140,7 +140,9 @@ async fn changing_the_password_ends_every_other_session_but_this_one() {
         .await
         .assert_status(200);
     assert_unauthorized(&me(&app, &phone.token).await, "session_ended");
-    refresh(&app, &phone.refresh_token).await.assert_status(401);
+    refresh(&app, &phone.refresh_token)
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     let old = json!({"username": "alice", "password": PASSWORD});
     app.post("/api/v1/auth/login", None, old)
         .await

@@ -89,7 +89,7 @@ async fn refreshing_with_neither_a_body_nor_a_bearer_token_is_unauthorized() {
 
     let reply = app.post_empty("/api/v1/auth/refresh_token", None).await;
 
-    reply.assert_status(401);
+    assert_unauthorized(&reply, "missing_token");
 }
 
 #[tokio::test]
@@ -119,7 +119,7 @@ async fn logging_out_with_a_refresh_token_ends_only_that_login() {
     reply.assert_status(204);
     refresh(&app, &laptop.refresh_token)
         .await
-        .assert_status(401);
+        .assert_problem(401, "invalid_refresh_token");
     refresh(&app, &phone.refresh_token).await.assert_status(200);
 }
 
@@ -137,8 +137,10 @@ async fn logging_out_without_a_body_ends_every_login_of_the_caller() {
     reply.assert_status(204);
     refresh(&app, &laptop.refresh_token)
         .await
-        .assert_status(401);
-    refresh(&app, &phone.refresh_token).await.assert_status(401);
+        .assert_problem(401, "invalid_refresh_token");
+    refresh(&app, &phone.refresh_token)
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     refresh(&app, &bob.refresh_token).await.assert_status(200);
 }
 
@@ -253,6 +255,6 @@ async fn a_basic_authorization_header_is_not_a_bearer_token() {
         .basic_auth("alice", Some(papo_tests::PASSWORD));
     let reply = app.send(request).await;
 
-    reply.assert_status(401);
+    assert_unauthorized(&reply, "missing_token");
     assert!(reply.content_type().starts_with("application/problem+json"));
 }

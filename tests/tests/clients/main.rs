@@ -5,6 +5,15 @@ use papo_client::{Client, ClientFrame, ServerFrame};
 use papo_tests::{PASSWORD, spawn_app};
 use papo_tui::{SendArgs, send::send};
 
+/// The next frame within 10 s: a missing frame fails the test instead of hanging it.
+async fn next_frame(socket: &mut papo_client::Socket) -> ServerFrame {
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("a frame within 10 s")
+        .expect("a readable frame")
+        .expect("the socket is open")
+}
+
 #[tokio::test]
 async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message() {
     let app = spawn_app().await;
@@ -20,7 +29,7 @@ async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message
     let bia = app.signup("bia").await;
     let mut socket = ana.room_socket(&room).await.unwrap();
     assert!(matches!(
-        socket.next().await.unwrap().unwrap(),
+        next_frame(&mut socket).await,
         ServerFrame::History { .. }
     ));
 
@@ -33,14 +42,14 @@ async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message
         .await
         .unwrap();
     let ack = loop {
-        if let ServerFrame::Ack { seq, temp_id, .. } = socket.next().await.unwrap().unwrap() {
+        if let ServerFrame::Ack { seq, temp_id, .. } = next_frame(&mut socket).await {
             break (seq, temp_id);
         }
     };
     assert_eq!(ack, (1, Some("t1".into())));
     app.post_message(&bia, &room, "live").await;
     loop {
-        if let ServerFrame::Message(m) = socket.next().await.unwrap().unwrap() {
+        if let ServerFrame::Message(m) = next_frame(&mut socket).await {
             assert_eq!((m.seq, m.content.as_str()), (2, "live"));
             break;
         }
@@ -52,7 +61,7 @@ async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message
     app.post_message(&bia, &room, "missed 2").await;
     socket.reconnect().await.unwrap();
     let replayed = loop {
-        if let ServerFrame::History { messages, .. } = socket.next().await.unwrap().unwrap() {
+        if let ServerFrame::History { messages, .. } = next_frame(&mut socket).await {
             break messages;
         }
     };

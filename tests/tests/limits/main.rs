@@ -3,7 +3,5 @@
 //! process, where the server runs; tests that measure it take turns.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod connections;
 mod login;
 mod memory;
-mod proxy;

@@ -56,7 +56,11 @@ async fn the_token_may_come_as_a_bearer_header() {
     );
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     use futures_util::StreamExt;
-    let first = socket.next().await.unwrap().unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("a frame within 10 s")
+        .unwrap()
+        .unwrap();
     let frame: serde_json::Value = serde_json::from_str(first.to_text().unwrap()).unwrap();
     assert_eq!(frame["type"], "history");
 }

@@ -88,7 +88,8 @@ async fn a_retried_temp_id_is_stored_once_and_acked_with_the_original() {
     assert_eq!(history.body["pagination"]["total_messages"], 1);
 }
 
-#[tokio::test]
+// Two worker threads: the senders really run at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_senders_get_gap_free_seqs_seen_in_order_by_everyone() {
     let app = spawn_app().await;
     let (_owner, room) = app.signup_with_room("owner", "busy", "public").await;

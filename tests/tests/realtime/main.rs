@@ -7,6 +7,7 @@ mod docs;
 mod failures;
 mod frames;
 mod limits;
+mod membership;
 mod presence;
 mod replay_bounds;
 mod resume;

@@ -33,7 +33,8 @@ async fn since_replays_exactly_the_messages_after_it() {
     assert_eq!(seqs, (21..=130).collect::<Vec<_>>());
 }
 
-#[tokio::test]
+// Two worker threads: the writer keeps posting while the reader reconnects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_while_messages_keep_arriving_loses_and_repeats_nothing() {
     // Floods on purpose: no per-user post limit.
     let app = spawn_app_with(|s| s.realtime.post_rate = 0).await;

@@ -3,6 +3,8 @@
 //! latency from send to receipt. `--baseline` runs the same load against the bare
 //! poem broadcast server instead of papo.
 
+mod probe;
+
 use std::{
     sync::{
         Arc,
@@ -51,7 +53,10 @@ pub struct Fanout {
 }
 
 struct Tally {
+    /// Distinct messages received, summed over listeners.
     received: AtomicU64,
+    /// Messages a listener received again.
+    duplicates: AtomicU64,
 }
 
 /// One listener's latencies, behind its own lock so listeners never contend; read
@@ -66,6 +71,7 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
     let (listeners, senders) = connect_all(server, config).await?;
     let tally = Arc::new(Tally {
         received: AtomicU64::new(0),
+        duplicates: AtomicU64::new(0),
     });
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
@@ -93,6 +99,7 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         let pad = config.baseline;
         send_tasks.push(tokio::spawn(async move {
             let schedule = Schedule {
+                sender: i as u64,
                 period: per_sender,
                 offset,
                 deadline,
@@ -151,6 +158,8 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         .add("sent", sent.load(Ordering::Relaxed))
         .add("expected_deliveries", expected)
         .add("received", received)
+        .add("duplicates", tally.duplicates.load(Ordering::Relaxed))
+        // Distinct messages per listener: a duplicate cannot hide a lost one.
         .add("loss", expected.saturating_sub(received))
         .add(
             "deliveries_per_s",
@@ -226,6 +235,8 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
 
 /// When and how one sender sends.
 struct Schedule {
+    /// This sender's index, for message keys.
+    sender: u64,
     period: Duration,
     offset: Duration,
     deadline: Instant,
@@ -241,6 +252,7 @@ async fn send_at_rate(
     mut on_sent: impl FnMut(),
 ) -> anyhow::Result<()> {
     let Schedule {
+        sender,
         period,
         offset,
         deadline,
@@ -249,6 +261,7 @@ async fn send_at_rate(
     } = schedule;
     tokio::time::sleep(offset).await;
     let mut ticker = tokio::time::interval(period);
+    let mut n = 0_u64;
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     loop {
         tokio::select! {
@@ -260,10 +273,12 @@ async fn send_at_rate(
                 // The baseline relays what it is sent, so its frames are padded to the
                 // size of papo's message frames (~270 bytes: ids, user, timestamps):
                 // the ratio then compares equal bytes on the wire.
+                let content = probe::content(micros, sender, n);
+                n += 1;
                 let frame = if pad {
-                    json!({"type": "message", "content": format!("bench {micros}"), "pad": PAD})
+                    json!({"type": "message", "content": content, "pad": probe::PAD})
                 } else {
-                    json!({"type": "message", "room_id": room, "content": format!("bench {micros}")})
+                    json!({"type": "message", "room_id": room, "content": content})
                 };
                 send_json(&mut socket, &frame).await?;
                 on_sent();
@@ -277,13 +292,17 @@ async fn send_at_rate(
     }
 }
 
-/// Counts message frames and their latency, reading the send time out of the content
-/// without parsing the whole frame (the load generator shares the CPU with the server).
+/// Counts distinct message frames and their latency (see [`probe`]).
 async fn listen(mut socket: Socket, epoch: Instant, tally: Arc<Tally>, samples: Samples) {
+    let mut seen = std::collections::HashSet::new();
     while let Some(Ok(message)) = socket.next().await {
         if let Message::Text(text) = message
-            && let Some(sent) = sent_micros(&text)
+            && let Some((sent, key)) = probe::read(&text)
         {
+            if !seen.insert(key) {
+                tally.duplicates.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
             let now = epoch.elapsed().as_micros() as u64;
             samples
                 .lock()
@@ -291,28 +310,5 @@ async fn listen(mut socket: Socket, epoch: Instant, tally: Arc<Tally>, samples: 
                 .push(Duration::from_micros(now.saturating_sub(sent)));
             tally.received.fetch_add(1, Ordering::Relaxed);
         }
-    }
-}
-
-/// Padding that brings a baseline frame to the size of a papo message frame.
-const PAD: &str = "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345";
-
-/// The `<micros>` of `"content":"bench <micros>"` in a message frame.
-fn sent_micros(text: &str) -> Option<u64> {
-    let start = text.find("\"content\":\"bench ")? + "\"content\":\"bench ".len();
-    let digits = &text[start..];
-    let end = digits.find('"')?;
-    digits[..end].parse().ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_send_time_is_read_from_the_content() {
-        let frame = r#"{"type":"message","seq":3,"content":"bench 12345","user":{}}"#;
-        assert_eq!(sent_micros(frame), Some(12345));
-        assert_eq!(sent_micros(r#"{"type":"presence"}"#), None);
     }
 }

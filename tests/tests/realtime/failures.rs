@@ -133,3 +133,42 @@ async fn a_ping_is_answered_while_an_earlier_frame_waits_on_the_database() {
         "the pong waited {waited:?} behind the read"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_that_cannot_get_into_a_stalled_writers_queue_is_refused_not_left_waiting() {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    // One post per commit: the writer's queue holds four.
+    let app = papo_tests::spawn_app_with(|s| {
+        s.realtime.group_commit_max = 1;
+        s.realtime.post_rate = 0;
+    })
+    .await;
+    let (alice, room) = app.signup_with_room("alice", "general", "public").await;
+    let mut socket = app.chat(&room, &alice.token).await;
+    socket.next_of("history").await;
+    // Another client holds the room's row (SQLite: the write lock), so commits stall.
+    let other = Database::connect(app.database_url.as_str()).await.unwrap();
+    let lock = other.begin().await.unwrap();
+    lock.execute_unprepared("UPDATE rooms SET last_seq = last_seq")
+        .await
+        .unwrap();
+
+    for i in 0..8 {
+        socket
+            .send(
+                json!({"type": "message", "content": format!("m{i}"), "temp_id": format!("t{i}")}),
+            )
+            .await;
+    }
+    let started = Instant::now();
+    let refused = socket.next_of("error").await;
+    let waited = started.elapsed();
+    lock.rollback().await.unwrap();
+
+    assert_eq!(refused["code"], "service_unavailable", "{refused}");
+    assert!(refused["temp_id"].is_string(), "{refused}");
+    assert!(
+        waited < Duration::from_secs(9),
+        "refused after {waited:?}, not while the writer was stalled"
+    );
+}

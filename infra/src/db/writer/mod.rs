@@ -193,14 +193,28 @@ async fn commit_batch(
     }
 }
 
+/// Longest a post waits for a place in the writer's queue. The queue is full when
+/// commits have stalled (a locked or unreachable database): past this the post is
+/// refused, never stored, rather than left waiting for as long as the stall lasts.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[async_trait]
 impl MessageRepository for GroupWriter {
     async fn submit(&self, message: NewMessage) -> Result<PendingAppend> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Command::Post(Job { message, reply }))
-            .await
-            .map_err(|_| shutting_down())?;
+        let queued = self
+            .jobs
+            .send_timeout(Command::Post(Job { message, reply }), QUEUE_WAIT)
+            .await;
+        match queued {
+            Ok(()) => {}
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
+                return Err(Error::Unavailable(
+                    "the database is not keeping up; the post was not stored".into(),
+                ));
+            }
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => return Err(shutting_down()),
+        }
         Ok(PendingAppend::new(async move {
             answer.await.map_err(|_| shutting_down())?
         }))

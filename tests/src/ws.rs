@@ -203,4 +203,33 @@ impl WsClient {
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }
+
+    /// Closes and waits for the server's closing frame: by then the server has
+    /// unregistered the socket (and announced a departure, if it was one).
+    pub async fn close_and_wait(mut self) {
+        let _ = self.stream.close(None).await;
+        loop {
+            match tokio::time::timeout(WAIT, self.stream.next())
+                .await
+                .expect("the server's close within the wait")
+            {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// The types of the frames that arrive before the answer to a `ping` sent now:
+    /// everything the server had queued for this socket when it read the ping.
+    pub async fn frames_before_pong(&mut self) -> Vec<String> {
+        self.send(serde_json::json!({"type": "ping"})).await;
+        let mut types = Vec::new();
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == "pong" {
+                return types;
+            }
+            types.push(frame["type"].as_str().unwrap_or("").to_owned());
+        }
+    }
 }

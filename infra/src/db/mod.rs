@@ -209,3 +209,44 @@ fn pool_usage(db: &DatabaseConnection) -> Option<PoolUsage> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+
+    /// Each pragma as every pooled connection reports it.
+    async fn pragma(db: &DatabaseConnection, name: &str) -> String {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("PRAGMA {name}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0)
+            .map(|n| n.to_string())
+            .or_else(|_| row.try_get_by_index::<String>(0))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_are_wal_with_foreign_keys_and_full_sync() {
+        let dir = std::env::temp_dir().join(format!("papo-pragma-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = connect(&format!("sqlite://{}/papo.db", dir.display()))
+            .await
+            .unwrap();
+
+        // Several times over: the pool may hand out different connections.
+        for _ in 0..4 {
+            assert_eq!(pragma(&db, "journal_mode").await, "wal");
+            assert_eq!(pragma(&db, "foreign_keys").await, "1");
+            assert_eq!(pragma(&db, "synchronous").await, "2", "2 is FULL");
+        }
+        db.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

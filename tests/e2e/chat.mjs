@@ -68,6 +68,44 @@ try {
   await bia.reload();
   await bia.waitForSelector(".msg:has-text('while you were away 1')", wait);
 
+  // An unread badge and the new-messages marker: Ana writes in a room Bia has joined
+  // but is not looking at.
+  await ana.fill("#create-room [name=name]", "side");
+  await ana.click("#create-room button");
+  await ana.waitForFunction(inRoom, "side", wait);
+  await bia.reload();
+  await bia.waitForSelector("#app:not([hidden])", wait);
+  for (const room of ["side", "lobby"]) {
+    await bia.click("#show-rooms");
+    await bia.click(`#rooms li:has-text('${room}')`);
+    await bia.waitForFunction(inRoom, room, wait);
+  }
+  await ana.fill("#composer textarea", "psst, over here");
+  await ana.press("#composer textarea", "Enter");
+  await bia.click("#show-rooms");
+  const badge = bia.locator("#rooms li:has-text('side') .badge");
+  await badge.waitFor(wait);
+  if ((await badge.textContent()) !== "1") throw new Error(`badge shows ${await badge.textContent()}`);
+  await bia.click("#rooms li:has-text('side')");
+  await bia.waitForFunction(inRoom, "side", wait);
+  await bia.waitForSelector(".read-marker + .msg:has-text('psst, over here')", wait);
+  if (await bia.locator("#rooms li:has-text('side') .badge").count()) throw new Error("badge stayed after reading");
+
+  // Ana edits one of her messages and deletes another.
+  await ana.click("#rooms li:has-text('lobby')");
+  await ana.waitForFunction(inRoom, "lobby", wait);
+  ana.once("dialog", (dialog) => dialog.accept("hello from ana, edited"));
+  const first = ana.locator(".msg:has-text('hello from ana')");
+  await first.hover();
+  await first.locator("button:has-text('edit')").click();
+  await ana.waitForSelector(".msg:has-text('hello from ana, edited') .when:has-text('(edited)')", wait);
+  ana.once("dialog", (dialog) => dialog.accept());
+  const away = ana.locator(".msg:has-text('while you were away 1')");
+  await away.hover();
+  await away.locator("button:has-text('delete')").click();
+  await ana.waitForSelector(".msg.deleted:has-text('message deleted')", wait);
+  if (await ana.locator(".msg:has-text('while you were away 1')").count()) throw new Error("deleted text still shown");
+
   await ana.screenshot({ path: shot });
   if (errors.length) throw new Error("page errors: " + errors.join("; "));
   console.log("browser chat: ok");

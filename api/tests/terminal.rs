@@ -48,6 +48,16 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         "32",
         &chat,
     ]);
+    // Everything the client writes to the terminal, alternate screen or not.
+    let raw = server.dir.join("pane.log");
+    tmux(&[
+        "-L",
+        &socket,
+        "pipe-pane",
+        "-t",
+        &session,
+        &format!("cat >> {}", raw.display()),
+    ]);
     let screen = || tmux(&["-L", &socket, "capture-pane", "-p", "-t", &session]);
     let type_line = |text: &str| {
         tmux(&["-L", &socket, "send-keys", "-t", &session, text, "Enter"]);
@@ -70,7 +80,12 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         screen().contains("general · online")
     });
     assert!(joined, "{}", screen());
-    assert!(!screen().contains("alice123"), "the password is not echoed");
+    let written = std::fs::read(&raw).unwrap_or_default();
+    assert!(!written.is_empty(), "the pane's output is recorded");
+    assert!(
+        !String::from_utf8_lossy(&written).contains("alice123"),
+        "the password was echoed"
+    );
 
     type_line("hello from the terminal");
     let shown = wait_for(Duration::from_secs(10), || {
@@ -119,6 +134,44 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         screen()
     );
     std::fs::write(server.dir.join("screen.txt"), screen()).unwrap();
+
+    // Slash commands: make a room, list rooms, see who is here, go back.
+    type_line("/create ops");
+    assert!(
+        wait_for(Duration::from_secs(10), || screen()
+            .contains("ops · online")),
+        "/create opens the new room:\n{}",
+        screen()
+    );
+    type_line("/rooms");
+    assert!(
+        wait_for(Duration::from_secs(10), || screen()
+            .contains("rooms: general, ops")),
+        "/rooms lists them:\n{}",
+        screen()
+    );
+    type_line("/who");
+    assert!(
+        wait_for(Duration::from_secs(10), || screen()
+            .contains("online here: Alice")),
+        "/who:\n{}",
+        screen()
+    );
+    type_line("/join general");
+    assert!(
+        wait_for(Duration::from_secs(10), || screen()
+            .contains("general · online")
+            && screen().contains("Bob: hi alice, bob here")),
+        "/join returns with the history:\n{}",
+        screen()
+    );
+    type_line("/dance");
+    assert!(
+        wait_for(Duration::from_secs(5), || screen()
+            .contains("unknown command /dance")),
+        "an unknown command is explained:\n{}",
+        screen()
+    );
 
     type_line("/quit");
     let quit = wait_for(Duration::from_secs(5), || {

@@ -103,3 +103,28 @@ async fn revoking_one_family_leaves_another_login_signed_in() {
 
     refresh(&app, &phone.refresh_token).await.assert_status(200);
 }
+
+#[tokio::test]
+async fn an_expired_refresh_token_is_refused() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    // Thirty days are long to wait: the token's expiry is moved into the past instead.
+    let db = Database::connect(app.database_url.as_str()).await.unwrap();
+    let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+    let backend = db.get_database_backend();
+    let expire = Statement::from_sql_and_values(
+        backend,
+        match backend {
+            sea_orm::DbBackend::Postgres => "UPDATE refresh_tokens SET expires_at = $1",
+            _ => "UPDATE refresh_tokens SET expires_at = ?",
+        },
+        [yesterday.into()],
+    );
+    let expired = db.execute_raw(expire).await.unwrap().rows_affected();
+
+    let reply = refresh(&app, &alice.refresh_token).await;
+
+    assert_eq!(expired, 1);
+    reply.assert_problem(401, "invalid_refresh_token");
+}

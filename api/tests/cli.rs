@@ -135,3 +135,52 @@ async fn json_logs_are_one_object_per_line_and_never_hold_a_secret() {
         assert!(!log.contains(secret), "a secret is in the log");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn realtime_settings_are_read_from_the_environment() {
+    // PAPO_TYPING_TTL_MS=300: a typing indicator nobody renews lapses well before the
+    // default 5 s.
+    let server = Server::start(Options {
+        env: &[("PAPO_DEMO", "1"), ("PAPO_TYPING_TTL_MS", "300")],
+        ..Options::default()
+    });
+    let mut alice = Client::new(&server.url);
+    alice.login("alice", "alice123").await.unwrap();
+    let mut bob = Client::new(&server.url);
+    bob.login("bob", "bob123").await.unwrap();
+    let room = alice.room_named("general").await.unwrap().id.to_string();
+    let mut typist = alice.room_socket(&room).await.unwrap();
+    let mut watcher = bob.room_socket(&room).await.unwrap();
+    typist.next().await.unwrap().unwrap();
+    watcher.next().await.unwrap().unwrap();
+
+    typist
+        .send(&papo_client::ClientFrame::Typing {
+            is_typing: true,
+            room_id: None,
+        })
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let lapsed = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+        let mut seen_typing = false;
+        loop {
+            if let Ok(papo_client::ServerFrame::Typing { users, .. }) =
+                watcher.next().await.unwrap()
+            {
+                if !users.is_empty() {
+                    seen_typing = true;
+                } else if seen_typing {
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+
+    assert!(
+        lapsed.is_ok(),
+        "typing did not lapse within 3 s (the default TTL is 5 s)"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}

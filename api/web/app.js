@@ -117,7 +117,7 @@ function send(frame) {
 
 function onFrame(frame) {
   switch (frame.type) {
-    case "history": frame.messages.forEach((m) => store(m)); if (frame.room_id === state.current) render(); break;
+    case "history": debug.replayed += frame.messages.length; frame.messages.forEach((m) => store(m)); if (frame.room_id === state.current) render(); break;
     case "message": onMessage(frame); break;
     case "ack": onAck(frame); break;
     case "edited": case "deleted": store(frame.message, true); if (frame.room_id === state.current) render(); break;
@@ -479,9 +479,17 @@ document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && state.current) { render(); markRead(); }
 });
 
-// For tests and debugging: drop the socket as a network failure would; the client
-// reconnects and resumes with `since`.
-window.papo = { dropConnection: () => state.socket?.close(4000, "dropped on purpose") };
+// For tests and debugging: drop the socket as a network failure would (staying away
+// at least `awayMs`); the client reconnects and resumes with `since`. `replayed`
+// counts the messages that came in history frames rather than live.
+const debug = {
+  replayed: 0,
+  dropConnection(awayMs = 0) {
+    state.backoff = Math.max(state.backoff, awayMs);
+    state.socket?.close(4000, "dropped on purpose");
+  },
+};
+window.papo = debug;
 
 (async () => {
   if (await refresh().catch(() => false)) await start();

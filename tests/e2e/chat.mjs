@@ -53,13 +53,18 @@ try {
   await ana.waitForFunction(() => document.querySelector("#room-presence").textContent.includes("2 online"), null, wait);
   await ana.waitForSelector("#online li:has-text('Bia')", wait);
 
-  // Bia's connection drops; Ana writes meanwhile; Bia's client resumes with `since`.
-  await bia.evaluate(() => window.papo.dropConnection());
+  // Bia's connection drops for 3 s; Ana writes meanwhile (both stored before Bia is
+  // back); Bia's client resumes with `since`, so they arrive replayed, not live.
+  const replayedBefore = await bia.evaluate(() => window.papo.replayed);
+  await bia.evaluate(() => window.papo.dropConnection(3000));
   for (const text of ["while you were away 1", "while you were away 2"]) {
     await ana.fill("#composer textarea", text);
     await ana.press("#composer textarea", "Enter");
+    await ana.waitForSelector(`.msg:not(.pending):has-text('${text}')`, wait);
   }
   await bia.waitForSelector(".msg:has-text('while you were away 2')", wait);
+  const replayed = (await bia.evaluate(() => window.papo.replayed)) - replayedBefore;
+  if (replayed !== 2) throw new Error(`${replayed} messages came replayed after the drop, not 2`);
   const seen = await bia.$$eval(".msg .text", (nodes) => nodes.map((n) => n.textContent));
   const expected = ["hello from ana", "hi ana", "while you were away 1", "while you were away 2"];
   if (JSON.stringify(seen) !== JSON.stringify(expected)) throw new Error(`bia saw ${JSON.stringify(seen)}`);

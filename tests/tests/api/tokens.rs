@@ -258,3 +258,21 @@ async fn a_basic_authorization_header_is_not_a_bearer_token() {
     assert_unauthorized(&reply, "missing_token");
     assert!(reply.content_type().starts_with("application/problem+json"));
 }
+
+#[tokio::test]
+async fn a_token_of_an_account_that_no_longer_exists_is_unauthorized_not_a_500() {
+    use sea_orm::{ConnectionTrait, Database};
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    // papo has no account deletion yet; an operator removing the row is the case.
+    let db = Database::connect(app.database_url.as_str()).await.unwrap();
+    db.execute_unprepared("DELETE FROM refresh_tokens")
+        .await
+        .unwrap();
+    db.execute_unprepared("DELETE FROM users").await.unwrap();
+
+    let reply = me(&app, &alice.token).await;
+
+    assert_eq!(reply.status, 401, "{}", reply.text);
+    assert_unauthorized(&reply, "session_ended");
+}

@@ -1,7 +1,5 @@
 //! Presence, join/leave notices, typing and read receipts.
 
-use std::time::Duration;
-
 use papo_tests::spawn_app_with;
 use serde_json::json;
 

@@ -353,6 +353,7 @@ async fn a_bad_room_list_cursor_or_limit_is_invalid() {
         ("?cursor=nope", "cursor"),
         ("?limit=0", "limit"),
         ("?limit=501", "limit"),
+        ("?joined=maybe", "joined"),
     ] {
         app.get(&format!("/api/v1/rooms{query}"), Some(&alice.token))
             .await

@@ -59,27 +59,25 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         &format!("cat >> {}", raw.display()),
     ]);
     let screen = || tmux(&["-L", &socket, "capture-pane", "-p", "-t", &session]);
+    // Waits (10 s) until the screen shows every one of `texts`; fails with `what` and
+    // the screen otherwise.
+    let expect_screen = |texts: &[&str], what: &str| {
+        let shown = wait_for(Duration::from_secs(10), || {
+            let now = screen();
+            texts.iter().all(|text| now.contains(text))
+        });
+        assert!(shown, "{what}:\n{}", screen());
+    };
     let type_line = |text: &str| {
         tmux(&["-L", &socket, "send-keys", "-t", &session, text, "Enter"]);
     };
 
     // The old CLI clients' flow: username and password at a prompt.
-    assert!(
-        wait_for(Duration::from_secs(10), || screen().contains("Username:")),
-        "{}",
-        screen()
-    );
+    expect_screen(&["Username:"], "the username prompt");
     type_line("alice");
-    assert!(
-        wait_for(Duration::from_secs(5), || screen().contains("Password:")),
-        "{}",
-        screen()
-    );
+    expect_screen(&["Password:"], "the password prompt");
     type_line("alice123");
-    let joined = wait_for(Duration::from_secs(10), || {
-        screen().contains("general · online")
-    });
-    assert!(joined, "{}", screen());
+    expect_screen(&["general · online"], "logged in and in the room");
     let written = std::fs::read(&raw).unwrap_or_default();
     assert!(!written.is_empty(), "the pane's output is recorded");
     assert!(
@@ -88,10 +86,10 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
     );
 
     type_line("hello from the terminal");
-    let shown = wait_for(Duration::from_secs(10), || {
-        screen().contains("Alice: hello from the terminal")
-    });
-    assert!(shown, "own message shown once acked:\n{}", screen());
+    expect_screen(
+        &["Alice: hello from the terminal"],
+        "own message shown once acked",
+    );
 
     // Bob, another client, received it...
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -127,50 +125,25 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         "{}",
         String::from_utf8_lossy(&sent.stderr)
     );
-    assert!(
-        wait_for(Duration::from_secs(10), || screen()
-            .contains("Bob: hi alice, bob here")),
-        "the reply appears on screen:\n{}",
-        screen()
-    );
+    expect_screen(&["Bob: hi alice, bob here"], "the reply appears on screen");
     std::fs::write(server.dir.join("screen.txt"), screen()).unwrap();
 
     // Slash commands: make a room, list rooms, see who is here, go back.
     type_line("/create ops");
-    assert!(
-        wait_for(Duration::from_secs(10), || screen()
-            .contains("ops · online")),
-        "/create opens the new room:\n{}",
-        screen()
-    );
+    expect_screen(&["ops · online"], "/create opens the new room");
     type_line("/rooms");
-    assert!(
-        wait_for(Duration::from_secs(10), || screen()
-            .contains("rooms: general, ops")),
-        "/rooms lists them:\n{}",
-        screen()
-    );
+    expect_screen(&["rooms: general, ops"], "/rooms lists them");
     type_line("/who");
-    assert!(
-        wait_for(Duration::from_secs(10), || screen()
-            .contains("online here: Alice")),
-        "/who:\n{}",
-        screen()
-    );
+    expect_screen(&["online here: Alice"], "/who");
     type_line("/join general");
-    assert!(
-        wait_for(Duration::from_secs(10), || screen()
-            .contains("general · online")
-            && screen().contains("Bob: hi alice, bob here")),
-        "/join returns with the history:\n{}",
-        screen()
+    expect_screen(
+        &["general · online", "Bob: hi alice, bob here"],
+        "/join returns with the history",
     );
     type_line("/dance");
-    assert!(
-        wait_for(Duration::from_secs(5), || screen()
-            .contains("unknown command /dance")),
-        "an unknown command is explained:\n{}",
-        screen()
+    expect_screen(
+        &["unknown command /dance"],
+        "an unknown command is explained",
     );
 
     type_line("/quit");

@@ -132,3 +132,37 @@ impl TestApp {
         seqs
     }
 }
+
+/// Rows of the server's database held by another client, inside a transaction that
+/// updated them (PostgreSQL: row locks; SQLite: the database's write lock), so the
+/// server's writes to them wait until [`HeldRows::release`].
+pub struct HeldRows {
+    _db: sea_orm::DatabaseConnection,
+    transaction: sea_orm::DatabaseTransaction,
+}
+
+impl HeldRows {
+    pub async fn release(self) {
+        self.transaction.rollback().await.expect("rolled back");
+    }
+}
+
+impl TestApp {
+    /// Runs `update` (an `UPDATE … SET x = x` touching the rows to hold) in a
+    /// transaction of another client and keeps it open.
+    pub async fn hold_rows(&self, update: &str) -> HeldRows {
+        use sea_orm::TransactionTrait;
+        let db = Database::connect(self.database_url.as_str())
+            .await
+            .expect("the test's database");
+        let transaction = db.begin().await.expect("a transaction");
+        transaction
+            .execute_unprepared(update)
+            .await
+            .expect("the rows are held");
+        HeldRows {
+            _db: db,
+            transaction,
+        }
+    }
+}

@@ -144,7 +144,6 @@ async fn concurrent_senders_get_gap_free_seqs_seen_in_order_by_everyone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_sent_before_the_first_ack_is_still_stored_once() {
-    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
     let app = spawn_app().await;
     let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let other_room = app.create_room(&alice, "other", "public").await;
@@ -156,11 +155,7 @@ async fn a_retry_sent_before_the_first_ack_is_still_stored_once() {
     // Commits stall (another connection holds the rooms' rows / SQLite's write lock)
     // while a post in the other room is being committed, so the four below queue up
     // behind it and are committed together: the twins meet in one batch.
-    let other = Database::connect(app.database_url.as_str()).await.unwrap();
-    let lock = other.begin().await.unwrap();
-    lock.execute_unprepared("UPDATE rooms SET last_seq = last_seq")
-        .await
-        .unwrap();
+    let lock = app.hold_rows("UPDATE rooms SET last_seq = last_seq").await;
     blocker.send(json!({"content": "first in line"})).await;
     for _ in 0..3 {
         a.send(json!({"content": "hurry", "temp_id": "dup"})).await;
@@ -170,7 +165,7 @@ async fn a_retry_sent_before_the_first_ack_is_still_stored_once() {
     // Frames are handled in order: the answer to `who` means all four were queued.
     a.send(json!({"type": "who"})).await;
     a.next_of("presence").await;
-    lock.rollback().await.unwrap();
+    lock.release().await;
 
     let acks = [
         a.next_of("ack").await,

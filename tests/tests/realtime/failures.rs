@@ -103,7 +103,6 @@ async fn when_the_database_is_gone_every_queued_post_gets_an_error_and_none_an_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ping_is_answered_while_an_earlier_frame_waits_on_the_database() {
-    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
     let app = spawn_app().await;
     let (alice, room) = app.signup_with_room("alice", "general", "public").await;
     let mut socket = app.chat(&room, &alice.token).await;
@@ -114,18 +113,16 @@ async fn a_ping_is_answered_while_an_earlier_frame_waits_on_the_database() {
     let seq = socket.next_of("ack").await["seq"].clone();
     // Another client of the database holds a write lock on every membership (SQLite:
     // the database's write lock; PostgreSQL: the rows), so marking a read must wait.
-    let other = Database::connect(app.database_url.as_str()).await.unwrap();
-    let lock = other.begin().await.unwrap();
-    lock.execute_unprepared("UPDATE memberships SET last_read_seq = last_read_seq")
-        .await
-        .unwrap();
+    let lock = app
+        .hold_rows("UPDATE memberships SET last_read_seq = last_read_seq")
+        .await;
 
     socket.send(json!({"type": "read", "seq": seq})).await;
     socket.send(json!({"type": "ping"})).await;
     let started = Instant::now();
     let first = socket.next().await;
     let waited = started.elapsed();
-    lock.rollback().await.unwrap();
+    lock.release().await;
 
     assert_eq!(first["type"], "pong", "answered first: {first}");
     assert!(
@@ -136,7 +133,6 @@ async fn a_ping_is_answered_while_an_earlier_frame_waits_on_the_database() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_that_cannot_get_into_a_stalled_writers_queue_is_refused_not_left_waiting() {
-    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
     // One post per commit: the writer's queue holds four.
     let app = papo_tests::spawn_app_with(|s| {
         s.realtime.group_commit_max = 1;
@@ -147,11 +143,7 @@ async fn a_post_that_cannot_get_into_a_stalled_writers_queue_is_refused_not_left
     let mut socket = app.chat(&room, &alice.token).await;
     socket.next_of("history").await;
     // Another client holds the room's row (SQLite: the write lock), so commits stall.
-    let other = Database::connect(app.database_url.as_str()).await.unwrap();
-    let lock = other.begin().await.unwrap();
-    lock.execute_unprepared("UPDATE rooms SET last_seq = last_seq")
-        .await
-        .unwrap();
+    let lock = app.hold_rows("UPDATE rooms SET last_seq = last_seq").await;
 
     for i in 0..8 {
         socket
@@ -163,7 +155,7 @@ async fn a_post_that_cannot_get_into_a_stalled_writers_queue_is_refused_not_left
     let started = Instant::now();
     let refused = socket.next_of("error").await;
     let waited = started.elapsed();
-    lock.rollback().await.unwrap();
+    lock.release().await;
 
     assert_eq!(refused["code"], "service_unavailable", "{refused}");
     assert!(refused["temp_id"].is_string(), "{refused}");

@@ -14,6 +14,14 @@ fn key(sender: u64, n: u64) -> u64 {
     (sender << 32) | (n & 0xFFFF_FFFF)
 }
 
+/// `(sender, n)` of a message key.
+pub fn split(key: u64) -> (usize, u64) {
+    (
+        usize::try_from(key >> 32).unwrap_or(usize::MAX),
+        key & 0xFFFF_FFFF,
+    )
+}
+
 /// `(send time in micros, message key)` from a frame whose content is
 /// [`content`]; `None` for any other frame.
 pub fn read(text: &str) -> Option<(u64, u64)> {
@@ -35,6 +43,7 @@ mod tests {
             content(12345, 7, 2)
         );
         assert_eq!(read(&frame), Some((12345, key(7, 2))));
+        assert_eq!(split(key(7, 2)), (7, 2));
         assert_ne!(key(7, 2), key(2, 7));
         assert_eq!(read(r#"{"type":"presence"}"#), None);
     }

@@ -1,5 +1,7 @@
 //! Connection discipline: logout, slow consumers, shutdown.
 
+use std::time::Duration;
+
 use papo_tests::{spawn_app, spawn_app_with};
 use serde_json::json;
 
@@ -124,6 +126,58 @@ async fn a_client_that_stops_reading_is_cut_with_4008_and_resumes_losslessly() {
         (1..=TOTAL).collect::<Vec<_>>(),
         "nothing lost or repeated"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_drops_typing_frames_and_the_connection_survives() {
+    let app = spawn_app_with(|s| {
+        s.realtime.ws_queue = 8;
+        // The flood is the point: no per-socket frame budget.
+        s.realtime.frame_rate = 0;
+    })
+    .await;
+    let alice = app.signup("alice").await;
+    let bob = app.signup("bob").await;
+    let room = app.create_room(&alice, "chatter", "public").await;
+    let mut slow = app
+        .ws_slow_reader(&format!("/api/v1/chat/{room}?token={}", bob.token))
+        .await;
+    slow.next_of("presence").await;
+    let mut typist = app.chat(&room, &alice.token).await;
+    typist.next_of("history").await;
+
+    // Every toggle changes alice's typing state, so each one is a frame for bob, who
+    // reads nothing meanwhile: far more than his queue (8) and socket buffers hold.
+    const TOGGLES: usize = 3000;
+    for i in 0..TOGGLES {
+        typist
+            .send(json!({"type": "typing", "is_typing": i % 2 == 0}))
+            .await;
+    }
+    // Alice's pong comes after the server handled every toggle, so each frame for bob
+    // has been queued or dropped by then.
+    typist.frames_before_pong().await;
+
+    // Bob reads what reached him, then the room is quiet again.
+    let mut typing = 0;
+    while let Ok(frame) = tokio::time::timeout(Duration::from_millis(500), slow.next()).await {
+        assert_ne!(frame["type"], "message");
+        if frame["type"] == "typing" {
+            typing += 1;
+        }
+    }
+    typist
+        .send(json!({"type": "message", "content": "still here?"}))
+        .await;
+    let message = slow.next_of("message").await;
+
+    assert!(typing > 0, "some typing frames arrive");
+    assert!(
+        typing < TOGGLES,
+        "a full queue drops typing frames ({typing} of {TOGGLES} arrived)"
+    );
+    assert_eq!(message["content"], "still here?", "the connection survived");
+    slow.stays_open(Duration::from_millis(200)).await;
 }
 
 #[tokio::test]

@@ -99,19 +99,27 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// Drops the server's PostgreSQL database from under it. Returns false on SQLite,
-    /// where an open file cannot be taken away like that.
-    pub async fn break_database(&self) -> bool {
-        let TestDb::Postgres { admin_url, name } = &self.db else {
-            return false;
-        };
-        let admin = Database::connect(admin_url.clone()).await.unwrap();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await
-            .unwrap();
-        admin.close().await.ok();
-        true
+    /// Makes the server's database unusable until the returned [`Outage`] is dropped.
+    /// PostgreSQL: the database is dropped from under the server (for good). SQLite
+    /// keeps an open file whatever happens to its path, so another client holds the
+    /// write lock instead: reads still work, and every write waits out the busy
+    /// timeout (10 s) and fails.
+    pub async fn take_database_away(&self) -> Outage {
+        match &self.db {
+            TestDb::Postgres { admin_url, name } => {
+                let admin = Database::connect(admin_url.clone()).await.unwrap();
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .unwrap();
+                admin.close().await.ok();
+                Outage::Dropped
+            }
+            TestDb::Sqlite(_) | TestDb::Provided => Outage::Locked(
+                self.hold_rows("UPDATE write_probe SET writes = writes")
+                    .await,
+            ),
+        }
     }
 
     /// The seqs stored for `room`, read straight from the database.
@@ -131,6 +139,12 @@ impl TestApp {
         db.close().await.ok();
         seqs
     }
+}
+
+/// See [`TestApp::take_database_away`].
+pub enum Outage {
+    Dropped,
+    Locked(HeldRows),
 }
 
 /// Rows of the server's database held by another client, inside a transaction that

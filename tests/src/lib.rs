@@ -25,7 +25,7 @@ pub mod ws;
 
 pub use app::{StopHandle, TestApp, spawn_app, spawn_app_on, spawn_app_with, test_settings};
 pub(crate) use db::block_on_fresh_runtime;
-pub use db::{HeldRows, postgres_base};
+pub use db::{HeldRows, Outage, postgres_base};
 pub use http::Reply;
 
 /// The password every test user gets.

@@ -76,8 +76,13 @@ impl WsClient {
 
     /// The next JSON frame; panics on close or after [`WAIT`].
     pub async fn next(&mut self) -> Value {
+        self.next_within(WAIT).await
+    }
+
+    /// The next JSON frame; panics on close or after `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> Value {
         loop {
-            let message = tokio::time::timeout(WAIT, self.stream.next())
+            let message = tokio::time::timeout(wait, self.stream.next())
                 .await
                 .expect("a frame within the wait")
                 .expect("the socket is open")

@@ -111,6 +111,44 @@ try {
   await ana.waitForSelector(".msg.deleted:has-text('message deleted')", wait);
   if (await ana.locator(".msg:has-text('while you were away 1')").count()) throw new Error("deleted text still shown");
 
+  // A post written while the connection is down shows as "sending…", goes out when
+  // the client is back, and turns into the acknowledged message in place.
+  await bia.click("#show-rooms");
+  await bia.click("#rooms li:has-text('lobby')");
+  await bia.waitForFunction(inRoom, "lobby", wait);
+  await ana.evaluate(() => window.papo.dropConnection(2000));
+  await ana.fill("#composer textarea", "sent while offline");
+  await ana.press("#composer textarea", "Enter");
+  await ana.waitForSelector(".msg.pending:has-text('sent while offline') .when:has-text('sending…')", wait);
+  await ana.waitForSelector(".msg:not(.pending):not(.failed):has-text('sent while offline')", wait);
+  await bia.waitForSelector(".msg:has-text('sent while offline')", wait);
+
+  // Faster than the server allows (this server: bursts of 6, then 1 a second): the
+  // posts over the limit are marked "not sent" with a retry button, and retrying
+  // after a pause sends each exactly once.
+  const quick = Array.from({ length: 10 }, (_, i) => `quick ${i + 1}.`);
+  for (const text of quick) {
+    await ana.fill("#composer textarea", text);
+    await ana.press("#composer textarea", "Enter");
+  }
+  await ana.waitForFunction(() => !document.querySelector(".msg.pending"), null, wait);
+  const failed = await ana.locator(".msg.failed .when:has-text('not sent')").count();
+  if (failed < 1) throw new Error("no post of the burst was refused");
+  await ana.waitForTimeout(1000 * (failed + 1));
+  while (await ana.locator(".msg.failed button:has-text('retry')").count()) {
+    await ana.locator(".msg.failed button:has-text('retry')").first().click();
+  }
+  await ana.waitForFunction(() => !document.querySelector(".msg.pending, .msg.failed"), null, wait);
+  const texts = (page) => page.$$eval(".msg .text", (nodes) => nodes.map((n) => n.textContent));
+  await bia.waitForFunction((n) => document.querySelectorAll(".msg .text").length >= n,
+    (await texts(bia)).length + failed, wait).catch(() => {});
+  for (const [who, page] of [["ana", ana], ["bia", bia]]) {
+    const shown = (await texts(page)).filter((t) => t.startsWith("quick "));
+    if (shown.length !== quick.length || quick.some((t) => !shown.includes(t))) {
+      throw new Error(`${who} sees ${JSON.stringify(shown)} after the retries`);
+    }
+  }
+
   await ana.screenshot({ path: shot });
   if (errors.length) throw new Error("page errors: " + errors.join("; "));
   console.log("browser chat: ok");

@@ -9,7 +9,7 @@
 
 use std::{path::Path, process::Command};
 
-use papo_tests::spawn_app;
+use papo_tests::{spawn_app, spawn_app_with};
 
 fn missing_tools(e2e: &Path) -> Option<&'static str> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -63,7 +63,12 @@ async fn node(script: std::path::PathBuf, args: Vec<String>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_nothing() {
     let Some(e2e) = e2e_dir() else { return };
-    let app = spawn_app().await;
+    // A small post burst, so that the script can show a refused post and its retry.
+    let app = spawn_app_with(|s| {
+        s.realtime.post_rate = 1;
+        s.realtime.post_burst = 6;
+    })
+    .await;
     let shot = std::env::temp_dir().join(format!("papo-browser-{}.png", app.port));
 
     let args = vec![app.address.clone(), shot.display().to_string()];

@@ -3,6 +3,9 @@
 //! `papo` binary: a server (`papo serve`, fresh SQLite file, demo users), the terminal
 //! client (`papo chat`), and the other side (`papo send` and the REST history).
 //!
+//! A second test scrolls a long room back with PgUp to its first message, then restarts
+//! the server and checks that the client resumes with every message posted meanwhile.
+//!
 //! Needs tmux; without it the test says loudly that it skipped, except under
 //! `CI=true`, where that fails it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -18,59 +21,116 @@ fn tmux(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Fails the test under `CI=true` when tmux is missing; elsewhere says loudly that the
+/// test is skipped. True when the test can run.
+fn have_tmux() -> bool {
+    if Command::new("tmux").arg("-V").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI must run the terminal test: no tmux"
+    );
+    eprintln!("\n!!! SKIPPED the terminal test: tmux is not installed !!!\n");
+    false
+}
+
+/// A program running in a detached tmux session of 120 × 32 on a server of its own.
+struct Terminal {
+    socket: String,
+    session: String,
+}
+
+impl Terminal {
+    /// Runs `command` in a new session named after this process and `name`.
+    fn start(name: &str, command: &str) -> Self {
+        let socket = format!("papo-test-{name}-{}", std::process::id());
+        let session = socket.clone();
+        tmux(&[
+            "-L",
+            &socket,
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "120",
+            "-y",
+            "32",
+            command,
+        ]);
+        Self { socket, session }
+    }
+
+    /// Appends everything the program writes (alternate screen or not) to `file`.
+    fn record(&self, file: &std::path::Path) {
+        let pipe = format!("cat >> {}", file.display());
+        tmux(&["-L", &self.socket, "pipe-pane", "-t", &self.session, &pipe]);
+    }
+
+    fn screen(&self) -> String {
+        tmux(&[
+            "-L",
+            &self.socket,
+            "capture-pane",
+            "-p",
+            "-t",
+            &self.session,
+        ])
+    }
+
+    /// Waits (10 s) until the screen shows every one of `texts`; fails with `what` and
+    /// the screen otherwise.
+    fn expect_screen(&self, texts: &[&str], what: &str) {
+        let shown = wait_for(Duration::from_secs(10), || {
+            let now = self.screen();
+            texts.iter().all(|text| now.contains(text))
+        });
+        assert!(shown, "{what}:\n{}", self.screen());
+    }
+
+    fn type_line(&self, text: &str) {
+        self.keys(&[text, "Enter"]);
+    }
+
+    /// Sends tmux key names (`PPage`, `Enter`) or text.
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["-L", &self.socket, "send-keys", "-t", &self.session];
+        args.extend_from_slice(keys);
+        tmux(&args);
+    }
+
+    fn running(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", &self.session])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
 #[test]
 fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must run the terminal test: no tmux"
-        );
-        eprintln!("\n!!! SKIPPED the terminal test: tmux is not installed !!!\n");
+    if !have_tmux() {
         return;
     }
     let server = Server::start(Options {
         env: &[("PAPO_DEMO", "1")],
         ..Options::default()
     });
-    let session = format!("papo-test-{}", std::process::id());
-    let socket = format!("papo-test-{}", std::process::id());
     let chat = format!("{PAPO} chat --url {} --room general", server.url);
-    tmux(&[
-        "-L",
-        &socket,
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "32",
-        &chat,
-    ]);
-    // Everything the client writes to the terminal, alternate screen or not.
+    let terminal = Terminal::start("login", &chat);
     let raw = server.dir.join("pane.log");
-    tmux(&[
-        "-L",
-        &socket,
-        "pipe-pane",
-        "-t",
-        &session,
-        &format!("cat >> {}", raw.display()),
-    ]);
-    let screen = || tmux(&["-L", &socket, "capture-pane", "-p", "-t", &session]);
-    // Waits (10 s) until the screen shows every one of `texts`; fails with `what` and
-    // the screen otherwise.
-    let expect_screen = |texts: &[&str], what: &str| {
-        let shown = wait_for(Duration::from_secs(10), || {
-            let now = screen();
-            texts.iter().all(|text| now.contains(text))
-        });
-        assert!(shown, "{what}:\n{}", screen());
-    };
-    let type_line = |text: &str| {
-        tmux(&["-L", &socket, "send-keys", "-t", &session, text, "Enter"]);
-    };
+    terminal.record(&raw);
+    let expect_screen = |texts: &[&str], what: &str| terminal.expect_screen(texts, what);
+    let type_line = |text: &str| terminal.type_line(text);
 
     // The old CLI clients' flow: username and password at a prompt.
     expect_screen(&["Username:"], "the username prompt");
@@ -126,7 +186,7 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
         String::from_utf8_lossy(&sent.stderr)
     );
     expect_screen(&["Bob: hi alice, bob here"], "the reply appears on screen");
-    std::fs::write(server.dir.join("screen.txt"), screen()).unwrap();
+    std::fs::write(server.dir.join("screen.txt"), terminal.screen()).unwrap();
 
     // Slash commands: make a room, list rooms, see who is here, go back.
     type_line("/create ops");
@@ -147,14 +207,105 @@ fn a_terminal_user_logs_in_at_the_prompt_chats_and_sees_the_reply() {
     );
 
     type_line("/quit");
-    let quit = wait_for(Duration::from_secs(5), || {
-        !Command::new("tmux")
-            .args(["-L", &socket, "has-session", "-t", &session])
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .status();
+    let quit = wait_for(Duration::from_secs(5), || !terminal.running());
     assert!(quit, "/quit ends the client");
+}
+
+/// Posts `contents` as bob, over REST.
+fn post_as_bob(server: &Server, contents: impl IntoIterator<Item = String>) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut bob = papo_client::Client::new(&server.url);
+        bob.login("bob", "bob123").await.unwrap();
+        let room = bob.room_named("general").await.unwrap().id.to_string();
+        for content in contents {
+            bob.post(&room, &content, None).await.unwrap();
+        }
+    });
+}
+
+#[test]
+fn page_up_reaches_the_first_message_and_a_restart_is_resumed_without_loss() {
+    if !have_tmux() {
+        return;
+    }
+    let env = [("PAPO_DEMO", "1"), ("PAPO_POST_RATE", "0")];
+    let mut server = Server::start(Options {
+        env: &env,
+        ..Options::default()
+    });
+    // More than the 50 messages a room opens with.
+    post_as_bob(&server, (1..=120).map(|i| format!("old {i:03}")));
+    let chat = format!(
+        "{PAPO} chat --url {} --room general -u alice -p alice123",
+        server.url
+    );
+    let terminal = Terminal::start("scroll", &chat);
+    terminal.expect_screen(&["general · online", "Bob: old 120"], "the room opens");
+    assert!(
+        !terminal.screen().contains("old 001"),
+        "{}",
+        terminal.screen()
+    );
+
+    // PgUp scrolls up and loads older pages from history until the first message.
+    let reached = wait_for(Duration::from_secs(20), || {
+        terminal.keys(&["PPage"]);
+        std::thread::sleep(Duration::from_millis(200));
+        terminal.screen().contains("Bob: old 001")
+    });
+    assert!(
+        reached,
+        "PgUp never showed the first message:\n{}",
+        terminal.screen()
+    );
+    assert!(
+        !terminal.screen().contains("old 120"),
+        "{}",
+        terminal.screen()
+    );
+    for _ in 0..20 {
+        terminal.keys(&["NPage"]);
+    }
+    terminal.expect_screen(&["Bob: old 120"], "PgDn goes back to the newest");
+
+    // The server restarts; bob posts 60 messages before alice's client is back (it
+    // waits at least 0.5 s between tries): more than a room's opening page of 50, so
+    // only resuming from the last seq seen brings back every one of them.
+    let port = server.port;
+    server.terminate();
+    assert!(server.exited_within(Duration::from_secs(10)).is_some());
+    terminal.expect_screen(&["reconnecting…"], "the client notices the server is gone");
+    let dir = server.keep_dir();
+    drop(server);
+    let server = Server::start(Options {
+        env: &env,
+        dir: Some(dir),
+        port: Some(port),
+        ..Options::default()
+    });
+    post_as_bob(&server, (1..=60).map(|i| format!("away {i:02}")));
+    terminal.expect_screen(&["general · online", "Bob: away 60"], "the client resumed");
+    let reached = wait_for(Duration::from_secs(10), || {
+        terminal.keys(&["PPage"]);
+        std::thread::sleep(Duration::from_millis(200));
+        terminal.screen().contains("Bob: away 01")
+    });
+    assert!(
+        reached,
+        "the first message posted during the restart is missing:\n{}",
+        terminal.screen()
+    );
+
+    let screen = terminal.screen();
+    let shown: Vec<&str> = screen
+        .lines()
+        .filter_map(|line| Some(line.split("Bob: ").nth(1)?.trim_end_matches([' ', '│'])))
+        .collect();
+    let seam = shown.iter().position(|line| *line == "away 01").unwrap();
+    assert!(seam > 0 && shown[seam - 1] == "old 120", "{screen}");
+    let expected: Vec<String> = (2..shown.len() - seam + 1)
+        .map(|i| format!("away {i:02}"))
+        .collect();
+    assert_eq!(shown[seam + 1..], expected, "{screen}");
 }

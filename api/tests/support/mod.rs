@@ -38,16 +38,20 @@ pub struct Options<'a> {
     pub dir: Option<PathBuf>,
     /// Keep what the server prints in `server.log` in its directory.
     pub keep_log: bool,
+    /// Listen on this port (a restart at the same address) instead of a free one.
+    pub port: Option<u16>,
 }
 
 impl Server {
     /// Starts a server on a free port and waits until `/health` answers.
     pub fn start(options: Options<'_>) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = options.port.unwrap_or_else(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
         let dir = options.dir.unwrap_or_else(|| {
             let dir = std::env::temp_dir().join(format!(
                 "papo-bin-{port}-{}-{}",

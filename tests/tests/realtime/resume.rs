@@ -73,7 +73,7 @@ async fn resuming_while_messages_keep_arriving_loses_and_repeats_nothing() {
         .ws(&format!("/api/v1/chat/{room}?token={}&since=10", bob.token))
         .await;
 
-    let mut seen = Vec::new();
+    let (mut seen, mut live) = (Vec::new(), 0);
     while seen.last().copied().unwrap_or(0) < TOTAL {
         let frame = b.next().await;
         match frame["type"].as_str().unwrap() {
@@ -84,12 +84,20 @@ async fn resuming_while_messages_keep_arriving_loses_and_repeats_nothing() {
                     .iter()
                     .map(|m| m["seq"].as_i64().unwrap()),
             ),
-            "message" => seen.push(frame["seq"].as_i64().unwrap()),
+            "message" => {
+                live += 1;
+                seen.push(frame["seq"].as_i64().unwrap());
+            }
             _ => {}
         }
     }
     writer.await.unwrap();
     assert_eq!(seen, (11..=TOTAL).collect::<Vec<_>>());
+    // Both sides of the seam were crossed: replayed messages, then live ones.
+    assert!(
+        live > 0 && live < TOTAL - 10,
+        "{live} of the messages came live"
+    );
 }
 
 #[tokio::test]

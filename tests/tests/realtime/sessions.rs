@@ -12,6 +12,8 @@ async fn logging_out_closes_the_users_sockets_with_4401() {
     let mut a = app.chat(&room, &alice.token).await;
     let mut all = app.ws(&format!("/api/v1/ws?token={}", alice.token)).await;
     a.next_of("history").await;
+    // A pong means the server runs the connection, so logout must reach it.
+    all.frames_before_pong().await;
 
     app.post_empty("/api/v1/auth/logout", Some(&alice.token))
         .await

@@ -36,6 +36,9 @@ enum Scenario {
     BaselineServer {
         #[arg(long, default_value = "127.0.0.1:8100")]
         bind: String,
+        /// Flush after every frame instead of once per batch of queued frames.
+        #[arg(long)]
+        flush_each: bool,
     },
 }
 
@@ -48,8 +51,13 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(config) => fanout::run(&server, config).await?,
         Scenario::Conns(config) => conns::run(&server, config).await?,
         Scenario::History(config) => history::run(&server, config).await?,
-        Scenario::BaselineServer { bind } => {
-            baseline::serve(bind).await?;
+        Scenario::BaselineServer { bind, flush_each } => {
+            let flush = if *flush_each {
+                baseline::Flush::EachFrame
+            } else {
+                baseline::Flush::Batched
+            };
+            baseline::serve(bind, flush).await?;
             return Ok(());
         }
     };

@@ -3,7 +3,9 @@
 //! latency from send to receipt. `--baseline` runs the same load against the bare
 //! poem broadcast server instead of papo.
 
+mod listener;
 mod probe;
+mod sender;
 
 use std::{
     sync::{
@@ -13,13 +15,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::StreamExt;
-use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
-
+use self::{
+    listener::{Samples, Tally},
+    sender::{Outcomes, Schedule},
+};
 use crate::{
     rss,
-    setup::{Server, Socket, send_json},
+    setup::{Server, Socket},
     stats::{Latency, Report},
 };
 
@@ -52,27 +54,13 @@ pub struct Fanout {
     pub server_pid: Option<u32>,
 }
 
-struct Tally {
-    /// New messages received, summed over listeners.
-    received: AtomicU64,
-    /// Messages a listener received again, or out of its sender's order.
-    duplicates: AtomicU64,
-}
-
-/// One listener's latencies, behind its own lock so listeners never contend; read
-/// after the run while the listener may still be blocked on its socket.
-type Samples = Arc<std::sync::Mutex<Vec<Duration>>>;
-
 /// Runs the scenario.
 ///
 /// Fails when set-up fails.
 pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
     let epoch = Instant::now();
     let (listeners, senders) = connect_all(server, config).await?;
-    let tally = Arc::new(Tally {
-        received: AtomicU64::new(0),
-        duplicates: AtomicU64::new(0),
-    });
+    let tally = Arc::new(Tally::default());
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
     let mut all_samples: Vec<Samples> = Vec::new();
@@ -80,7 +68,7 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         let samples = Samples::default();
         all_samples.push(samples.clone());
         let senders = config.senders;
-        readers.push(tokio::spawn(listen(
+        readers.push(tokio::spawn(listener::run(
             socket,
             epoch,
             tally.clone(),
@@ -88,46 +76,53 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
             senders,
         )));
     }
-    // Senders read too (papo sends them others' messages): drain without counting.
     let mut send_tasks = Vec::new();
     let per_sender = Duration::from_secs_f64(config.senders as f64 / config.rate.max(1) as f64);
-    let sent = Arc::new(AtomicU64::new(0));
-    let sent_per_room: Arc<Vec<AtomicU64>> =
-        Arc::new((0..config.rooms).map(|_| AtomicU64::new(0)).collect());
+    let per_room: Arc<Vec<Outcomes>> =
+        Arc::new((0..config.rooms).map(|_| Outcomes::default()).collect());
     let rss_before = config.server_pid.and_then(rss::kib);
     let sampler = config
         .server_pid
         .map(|pid| tokio::spawn(rss::sample(pid, stop.clone())));
     let started = Instant::now();
+    let deadline = started + Duration::from_secs(config.seconds);
     for (i, (socket, room_index, room_id)) in senders.into_iter().enumerate() {
-        let (sent, sent_per_room) = (sent.clone(), sent_per_room.clone());
-        let deadline = started + Duration::from_secs(config.seconds);
-        let offset = per_sender.mul_f64(i as f64 / config.senders.max(1) as f64);
-        let pad = config.baseline;
+        let per_room = per_room.clone();
+        let schedule = Schedule {
+            sender: i as u64,
+            period: per_sender,
+            offset: per_sender.mul_f64(i as f64 / config.senders.max(1) as f64),
+            deadline,
+            epoch,
+            baseline: config.baseline,
+        };
         send_tasks.push(tokio::spawn(async move {
-            let schedule = Schedule {
-                sender: i as u64,
-                period: per_sender,
-                offset,
-                deadline,
-                epoch,
-                pad,
-            };
-            send_at_rate(socket, room_id, schedule, || {
-                sent.fetch_add(1, Ordering::Relaxed);
-                sent_per_room[room_index].fetch_add(1, Ordering::Relaxed);
-            })
-            .await
+            sender::run(socket, room_id, schedule, &per_room[room_index]).await
         }));
     }
     for task in send_tasks {
         task.await??;
     }
-    let sending = started.elapsed();
-    let expected: u64 = sent_per_room
+    let sending = started.elapsed().min(Duration::from_secs(config.seconds));
+    // papo: every acknowledged post must reach every listener of its room. The
+    // baseline acknowledges nothing: everything sent.
+    let expected: u64 = per_room
         .iter()
-        .map(|n| n.load(Ordering::Relaxed) * config.members as u64)
+        .map(|room| {
+            let delivered = if config.baseline {
+                &room.sent
+            } else {
+                &room.acked
+            };
+            delivered.load(Ordering::Relaxed) * config.members as u64
+        })
         .sum();
+    let total = |pick: fn(&Outcomes) -> &AtomicU64| -> u64 {
+        per_room
+            .iter()
+            .map(|room| pick(room).load(Ordering::Relaxed))
+            .sum()
+    };
     // Let in-flight deliveries land, up to 5 s.
     let grace = Instant::now();
     while tally.received.load(Ordering::Relaxed) < expected
@@ -162,12 +157,17 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         .add("members_per_room", config.members)
         .add("senders", config.senders)
         .add("target_rate", config.rate)
-        .add("sent", sent.load(Ordering::Relaxed))
+        .add("sent", total(|room| &room.sent))
+        .add("acked", total(|room| &room.acked))
+        .add("refused", total(|room| &room.refused))
         .add("expected_deliveries", expected)
         .add("received", received)
         .add("duplicates", tally.duplicates.load(Ordering::Relaxed))
         // New messages per listener: a duplicate cannot hide a lost one.
         .add("loss", expected.saturating_sub(received))
+        // Why deliveries went missing, when the server ended listeners.
+        .add("listeners_cut_slow", tally.cut_slow.load(Ordering::Relaxed))
+        .add("listeners_ended", tally.ended.load(Ordering::Relaxed))
         .add(
             "deliveries_per_s",
             (received as f64 / sending.as_secs_f64()).round(),
@@ -238,100 +238,4 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
         senders.push((socket, room_index, rooms[room_index].clone()));
     }
     Ok((listeners, senders))
-}
-
-/// When and how one sender sends.
-struct Schedule {
-    /// This sender's index, for message keys.
-    sender: u64,
-    period: Duration,
-    offset: Duration,
-    deadline: Instant,
-    epoch: Instant,
-    /// Pad frames to papo's size (for the baseline).
-    pad: bool,
-}
-
-async fn send_at_rate(
-    mut socket: Socket,
-    room: String,
-    schedule: Schedule,
-    mut on_sent: impl FnMut(),
-) -> anyhow::Result<()> {
-    let Schedule {
-        sender,
-        period,
-        offset,
-        deadline,
-        epoch,
-        pad,
-    } = schedule;
-    tokio::time::sleep(offset).await;
-    let mut ticker = tokio::time::interval(period);
-    let mut n = 0_u64;
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {
-                if Instant::now() >= deadline {
-                    return Ok(());
-                }
-                let micros = epoch.elapsed().as_micros();
-                // The baseline relays what it is sent, so its frames are padded to the
-                // size of papo's message frames (~270 bytes: ids, user, timestamps):
-                // the ratio then compares equal bytes on the wire.
-                let content = probe::content(micros, sender, n);
-                n += 1;
-                let frame = if pad {
-                    json!({"type": "message", "content": content, "pad": probe::PAD})
-                } else {
-                    json!({"type": "message", "room_id": room, "content": content})
-                };
-                send_json(&mut socket, &frame).await?;
-                on_sent();
-            }
-            incoming = socket.next() => {
-                if incoming.is_none() {
-                    anyhow::bail!("a sender's socket closed");
-                }
-            }
-        }
-    }
-}
-
-/// Counts new message frames and their latency (see [`probe`]). papo delivers each
-/// sender's messages in order, so a message is new when it is later than the last one
-/// seen from its sender; anything else is a repeat (or out of order) and counted as a
-/// duplicate. One array slot per sender: a hash set per listener cost the load
-/// generator enough CPU at 2 million deliveries a second to lose deliveries itself.
-async fn listen(
-    mut socket: Socket,
-    epoch: Instant,
-    tally: Arc<Tally>,
-    samples: Samples,
-    senders: usize,
-) {
-    // Per sender: 1 + the count of its latest message seen, 0 for none yet.
-    let mut next = vec![0_u64; senders];
-    while let Some(Ok(message)) = socket.next().await {
-        if let Message::Text(text) = message
-            && let Some((sent, key)) = probe::read(&text)
-        {
-            let (sender, n) = probe::split(key);
-            match next.get_mut(sender) {
-                Some(seen) if n < *seen => {
-                    tally.duplicates.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                Some(seen) => *seen = n + 1,
-                None => {}
-            }
-            let now = epoch.elapsed().as_micros() as u64;
-            samples
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(Duration::from_micros(now.saturating_sub(sent)));
-            tally.received.fetch_add(1, Ordering::Relaxed);
-        }
-    }
 }

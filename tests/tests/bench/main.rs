@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use papo_bench::{ingest, setup::Server};
-use papo_tests::spawn_app;
+use papo_tests::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_ingest_scenario_gets_every_post_acked() {
@@ -74,20 +74,67 @@ async fn the_fanout_scenario_delivers_everything_to_every_listener() {
             .unwrap();
     }
     assert_eq!(stored, sent, "{json}");
+    assert_eq!(json["acked"], sent, "{json}");
     assert_eq!(json["received"], stored * 3, "{json}");
     assert_eq!(json["duplicates"], 0, "{json}");
+    assert_eq!(json["loss"], 0, "{json}");
+    assert_eq!(json["listeners_cut_slow"], 0, "{json}");
+    assert_eq!(json["listeners_ended"], 0, "{json}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_expects_deliveries_of_acknowledged_posts_only() {
+    // Posts over the per-user limit are refused: listeners must not wait for them.
+    let app = spawn_app_with(|s| {
+        s.realtime.post_rate = 5;
+        s.realtime.post_burst = 5;
+    })
+    .await;
+    let config = papo_bench::fanout::Fanout {
+        rooms: 1,
+        members: 2,
+        senders: 1,
+        rate: 100,
+        seconds: 1,
+        accounts: 1,
+        baseline: false,
+        server_pid: None,
+    };
+
+    let report = papo_bench::fanout::run(&Server::new(&app.address), &config)
+        .await
+        .unwrap();
+
+    let json = report.json();
+    let (sent, acked, refused) = (
+        json["sent"].as_u64().unwrap(),
+        json["acked"].as_u64().unwrap(),
+        json["refused"].as_u64().unwrap(),
+    );
+    assert!(refused > 0, "{json}");
+    assert_eq!(acked + refused, sent, "{json}");
+    assert_eq!(json["expected_deliveries"], acked * 2, "{json}");
     assert_eq!(json["loss"], 0, "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bare_baseline_relays_to_every_other_connection() {
+    for flush in [
+        papo_bench::baseline::Flush::Batched,
+        papo_bench::baseline::Flush::EachFrame,
+    ] {
+        baseline_relays(flush).await;
+    }
+}
+
+async fn baseline_relays(flush: papo_bench::baseline::Flush) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let bind = format!("127.0.0.1:{port}");
-    tokio::spawn(async move { papo_bench::baseline::serve(&bind).await });
+    tokio::spawn(async move { papo_bench::baseline::serve(&bind, flush).await });
     // Until it accepts connections, however long binding takes.
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -115,9 +162,13 @@ async fn the_bare_baseline_relays_to_every_other_connection() {
             .unwrap();
 
     let json = report.json();
-    assert_eq!(json["loss"], 0, "{json}");
-    assert_eq!(json["duplicates"], 0, "{json}");
-    assert_eq!(json["received"], json["sent"].as_u64().unwrap() * 4);
+    assert_eq!(json["loss"], 0, "{flush:?}: {json}");
+    assert_eq!(json["duplicates"], 0, "{flush:?}: {json}");
+    assert_eq!(
+        json["received"],
+        json["sent"].as_u64().unwrap() * 4,
+        "{flush:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

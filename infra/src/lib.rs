@@ -72,7 +72,14 @@ impl Infra {
         ));
         let bus = Arc::new(bus::LocalBus::new(65_536));
         let presence = Arc::new(presence::LocalPresence::new());
-        let writer = db::GroupWriter::start(db.clone(), bus.clone(), config.group_commit_max);
+        let writer = db::GroupWriter::start(
+            &config.database_url,
+            db.clone(),
+            bus.clone(),
+            config.group_commit_max,
+        )
+        .await
+        .context("opening the writer's connections")?;
         let services = Services::new(Ports {
             users: Arc::new(db::SqlUsers::new(db.clone())),
             refresh_tokens: Arc::new(db::SqlRefreshTokens::new(db.clone())),

@@ -173,6 +173,20 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
             (received as f64 / sending.as_secs_f64()).round(),
         )
         .add("latency", Latency::of(latencies));
+    if !config.baseline {
+        let acks = per_room
+            .iter()
+            .flat_map(|room| {
+                std::mem::take(
+                    &mut *room
+                        .ack_latencies
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                )
+            })
+            .collect();
+        report.add("ack_latency", Latency::of(acks));
+    }
     if let Some(before) = rss_before {
         report.add("server_rss_kib_start", before);
         report.add("server_rss_kib_samples", samples);

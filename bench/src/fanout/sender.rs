@@ -2,7 +2,11 @@
 //! the outcome of every post (papo answers each with an `ack` or an `error`).
 
 use std::{
-    sync::atomic::{AtomicU64, Ordering},
+    collections::VecDeque,
+    sync::{
+        Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -33,6 +37,26 @@ pub struct Outcomes {
     pub acked: AtomicU64,
     /// Answered with an error frame (refused or failed): nobody gets it.
     pub refused: AtomicU64,
+    /// From sending each acknowledged post to its ack.
+    pub ack_latencies: Mutex<Vec<Duration>>,
+}
+
+/// The send times of one sender's posts still waiting for their outcome, oldest
+/// first: a connection's acks come in the order of its posts.
+struct InFlight<'a> {
+    sent_at: VecDeque<Instant>,
+    latencies: Vec<Duration>,
+    outcomes: &'a Outcomes,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.outcomes
+            .ack_latencies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut self.latencies);
+    }
 }
 
 /// How long a sender waits for its last posts' outcomes after the deadline.
@@ -58,6 +82,11 @@ pub async fn run(
     let mut ticker = tokio::time::interval(period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let (mut n, mut settled) = (0_u64, 0_u64);
+    let mut in_flight = InFlight {
+        sent_at: VecDeque::new(),
+        latencies: Vec::new(),
+        outcomes,
+    };
     loop {
         tokio::select! {
             _ = ticker.tick() => {
@@ -76,10 +105,11 @@ pub async fn run(
                     json!({"type": "message", "room_id": room, "content": content})
                 };
                 send_json(&mut socket, &frame).await?;
+                in_flight.sent_at.push_back(Instant::now());
                 outcomes.sent.fetch_add(1, Ordering::Relaxed);
             }
             incoming = socket.next() => {
-                settled += settle(incoming, outcomes)?;
+                settled += settle(incoming, &mut in_flight)?;
             }
         }
     }
@@ -89,7 +119,7 @@ pub async fn run(
     let waiting = Instant::now() + SETTLE;
     while settled < n {
         match tokio::time::timeout_at(waiting.into(), socket.next()).await {
-            Ok(incoming) => settled += settle(incoming, outcomes)?,
+            Ok(incoming) => settled += settle(incoming, &mut in_flight)?,
             Err(_) => anyhow::bail!("{} posts of sender {sender} got no answer", n - settled),
         }
     }
@@ -99,8 +129,9 @@ pub async fn run(
 /// Counts an `ack` or `error` frame; 1 when it settled a post.
 fn settle(
     incoming: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
-    outcomes: &Outcomes,
+    in_flight: &mut InFlight<'_>,
 ) -> anyhow::Result<u64> {
+    let outcomes = in_flight.outcomes;
     let Some(Ok(message)) = incoming else {
         anyhow::bail!("a sender's socket closed");
     };
@@ -110,10 +141,14 @@ fn settle(
     // Frames start with their type; no need to parse the (many) message frames.
     if text.starts_with(r#"{"type":"ack""#) {
         outcomes.acked.fetch_add(1, Ordering::Relaxed);
+        if let Some(sent_at) = in_flight.sent_at.pop_front() {
+            in_flight.latencies.push(sent_at.elapsed());
+        }
         Ok(1)
     } else if text.starts_with(r#"{"type":"error""#) && !text.contains("slow_consumer") {
         // The bench sends only posts, so any other error answers one.
         outcomes.refused.fetch_add(1, Ordering::Relaxed);
+        in_flight.sent_at.pop_front();
         Ok(1)
     } else {
         Ok(0)

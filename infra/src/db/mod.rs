@@ -42,11 +42,22 @@ use errors::WriteHealth;
 ///
 /// Fails when the URL is malformed or the database cannot be opened.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, if is_sqlite(url) { 8 } else { 16 }).await
+}
+
+/// [`connect`] with a pool of at most `max_connections`.
+pub(crate) async fn connect_with(
+    url: &str,
+    max_connections: u32,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .max_connections(if is_sqlite(url) { 8 } else { 16 })
+        .max_connections(max_connections)
+        // A ping on every acquire is a round trip before every query (five to a
+        // commit); only a connection idle for a while is checked.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)

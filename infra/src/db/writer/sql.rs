@@ -12,7 +12,7 @@ use sea_orm::{
     Statement, TransactionTrait,
 };
 
-use super::batch;
+use super::{batch, pg};
 use crate::db::{DbResultExt, entity::message};
 
 /// One transaction: reserve each room's seqs with one `UPDATE … RETURNING`, then
@@ -67,20 +67,26 @@ async fn insert_all_once(db: &DatabaseConnection, posts: &[&NewMessage]) -> Resu
             edited_at: None,
             deleted_at: None,
         });
-        models.push(message::ActiveModel::from(model));
+        models.push(model);
     }
-    for chunk in batch::wire_sized(models) {
-        message::Entity::insert_many(chunk)
-            .exec_without_returning(&tx)
-            .await
-            .or_db()?;
+    if tx.get_database_backend() == DbBackend::Postgres {
+        pg::insert(&tx, &models).await?;
+    } else {
+        let models = models.into_iter().map(message::ActiveModel::from);
+        for chunk in batch::wire_sized(models.collect()) {
+            message::Entity::insert_many(chunk)
+                .exec_without_returning(&tx)
+                .await
+                .or_db()?;
+        }
     }
     tx.commit().await.or_db()?;
     Ok(stored)
 }
 
 /// Bumps each room's `last_seq` by its count in one statement and returns the first
-/// seq reserved per room. The row updates hold the rooms' row locks (PostgreSQL) or
+/// seq reserved per room (PostgreSQL: [`pg::reserve`]; SQLite lists the rooms in the
+/// statement, which it plans cheaply). The row updates hold the rooms' row locks (PostgreSQL) or
 /// the write lock (SQLite) until the commit, so seq order is commit order. One
 /// statement for all rooms, not one per room: every round trip inside the
 /// transaction delays every post in the batch.
@@ -91,29 +97,29 @@ async fn reserve<C: ConnectionTrait>(
     tx: &C,
     counts: &[(RoomId, i64)],
 ) -> Result<HashMap<RoomId, i64>> {
-    let backend = tx.get_database_backend();
-    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(counts.len() * 2);
-    let mut rows = Vec::with_capacity(counts.len());
-    for (i, (room, n)) in counts.iter().enumerate() {
-        let (a, b) = match backend {
-            DbBackend::Postgres => (format!("${}", 2 * i + 1), format!("${}", 2 * i + 2)),
-            _ => ("?".to_owned(), "?".to_owned()),
-        };
-        rows.push(if i == 0 {
-            format!("SELECT {a} AS room, {b} AS n")
-        } else {
-            format!("SELECT {a}, {b}")
-        });
-        values.push(room.as_uuid().into());
-        values.push((*n).into());
-    }
-    let sql = format!(
-        "UPDATE rooms SET last_seq = last_seq + v.n FROM ({}) AS v \
-         WHERE rooms.id = v.room RETURNING id, last_seq",
-        rows.join(" UNION ALL ")
-    );
-    let statement = Statement::from_sql_and_values(backend, sql, values);
-    let returned = tx.query_all_raw(statement).await.or_db()?;
+    let returned = match tx.get_database_backend() {
+        DbBackend::Postgres => pg::reserve(tx, counts).await?,
+        backend => {
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(counts.len() * 2);
+            let mut rows = Vec::with_capacity(counts.len());
+            for (i, (room, n)) in counts.iter().enumerate() {
+                rows.push(if i == 0 {
+                    "SELECT ? AS room, ? AS n"
+                } else {
+                    "SELECT ?, ?"
+                });
+                values.push(room.as_uuid().into());
+                values.push((*n).into());
+            }
+            let sql = format!(
+                "UPDATE rooms SET last_seq = last_seq + v.n FROM ({}) AS v \
+                 WHERE rooms.id = v.room RETURNING id, last_seq",
+                rows.join(" UNION ALL ")
+            );
+            let statement = Statement::from_sql_and_values(backend, sql, values);
+            tx.query_all_raw(statement).await.or_db()?
+        }
+    };
     let mut first = HashMap::with_capacity(counts.len());
     for row in returned {
         let id: uuid::Uuid = row.try_get("", "id").or_db()?;

@@ -33,6 +33,11 @@ pub async fn reserve<C: ConnectionTrait>(
 }
 
 /// Inserts every row with one statement: the rows travel as one JSON parameter.
+///
+/// One statement, not pieces of [`super::batch::STATEMENT_BYTES`] as the portable form
+/// is cut into: measured in the 500-room fan-out, cutting the JSON into 16 KiB
+/// statements made commits slower (85 ms against 58 ms a batch), each piece being
+/// one more round trip; the single large parameter showed no delayed-ACK stall.
 pub async fn insert<C: ConnectionTrait>(tx: &C, rows: &[message::Model]) -> domain::Result<()> {
     let rows: Vec<serde_json::Value> = rows
         .iter()

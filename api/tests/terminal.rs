@@ -100,6 +100,17 @@ impl Terminal {
         tmux(&args);
     }
 
+    /// Presses PgUp until the screen shows `text` (20 s at most); fails with `what`
+    /// and the screen otherwise.
+    fn page_up_until(&self, text: &str, what: &str) {
+        let shown = wait_for(Duration::from_secs(20), || {
+            self.keys(&["PPage"]);
+            std::thread::sleep(Duration::from_millis(200));
+            self.screen().contains(text)
+        });
+        assert!(shown, "{what}:\n{}", self.screen());
+    }
+
     fn running(&self) -> bool {
         Command::new("tmux")
             .args(["-L", &self.socket, "has-session", "-t", &self.session])
@@ -249,16 +260,7 @@ fn page_up_reaches_the_first_message_and_a_restart_is_resumed_without_loss() {
     );
 
     // PgUp scrolls up and loads older pages from history until the first message.
-    let reached = wait_for(Duration::from_secs(20), || {
-        terminal.keys(&["PPage"]);
-        std::thread::sleep(Duration::from_millis(200));
-        terminal.screen().contains("Bob: old 001")
-    });
-    assert!(
-        reached,
-        "PgUp never showed the first message:\n{}",
-        terminal.screen()
-    );
+    terminal.page_up_until("Bob: old 001", "PgUp never showed the first message");
     assert!(
         !terminal.screen().contains("old 120"),
         "{}",
@@ -286,15 +288,9 @@ fn page_up_reaches_the_first_message_and_a_restart_is_resumed_without_loss() {
     });
     post_as_bob(&server, (1..=60).map(|i| format!("away {i:02}")));
     terminal.expect_screen(&["general · online", "Bob: away 60"], "the client resumed");
-    let reached = wait_for(Duration::from_secs(10), || {
-        terminal.keys(&["PPage"]);
-        std::thread::sleep(Duration::from_millis(200));
-        terminal.screen().contains("Bob: away 01")
-    });
-    assert!(
-        reached,
-        "the first message posted during the restart is missing:\n{}",
-        terminal.screen()
+    terminal.page_up_until(
+        "Bob: away 01",
+        "the first message posted during the restart is missing",
     );
 
     let screen = terminal.screen();

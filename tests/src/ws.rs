@@ -70,6 +70,37 @@ impl WsClient {
             .expect("frame sent");
     }
 
+    /// Sends `frames`, then a ping, reading (and dropping) whatever arrives meanwhile,
+    /// as a client that keeps up does; returns once the pong came, when the server has
+    /// handled every frame. A client that only wrote would fill its own queue.
+    pub async fn send_reading(self, frames: impl IntoIterator<Item = Value>) -> Self {
+        let (mut sink, mut stream) = self.stream.split();
+        let reader = tokio::spawn(async move {
+            loop {
+                let message = tokio::time::timeout(WAIT, stream.next())
+                    .await
+                    .expect("a frame within the wait")
+                    .expect("the socket is open")
+                    .expect("a readable frame");
+                match message {
+                    Message::Text(text) if text.contains(r#""type":"pong""#) => return stream,
+                    Message::Close(frame) => panic!("socket closed: {frame:?}"),
+                    _ => {}
+                }
+            }
+        });
+        let ping = serde_json::json!({"type": "ping"});
+        for frame in frames.into_iter().chain([ping]) {
+            sink.send(Message::Text(frame.to_string().into()))
+                .await
+                .expect("frame sent");
+        }
+        let stream = reader.await.expect("the reader");
+        Self {
+            stream: sink.reunite(stream).expect("two halves of one socket"),
+        }
+    }
+
     pub async fn send_raw(&mut self, message: Message) {
         self.stream.send(message).await.expect("frame sent");
     }

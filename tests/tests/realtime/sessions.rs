@@ -151,14 +151,10 @@ async fn a_full_queue_drops_typing_frames_and_the_connection_survives() {
     // Every toggle changes alice's typing state, so each one is a frame for bob, who
     // reads nothing meanwhile: far more than his queue (8) and socket buffers hold.
     const TOGGLES: usize = 3000;
-    for i in 0..TOGGLES {
-        typist
-            .send(json!({"type": "typing", "is_typing": i % 2 == 0}))
-            .await;
-    }
-    // Alice's pong comes after the server handled every toggle, so each frame for bob
-    // has been queued or dropped by then.
-    typist.frames_before_pong().await;
+    let toggles = (0..TOGGLES).map(|i| json!({"type": "typing", "is_typing": i % 2 == 0}));
+    // Alice reads as she types (her own queue is as small); her pong comes after the
+    // server handled every toggle, so each frame for bob has been queued or dropped.
+    let mut typist = typist.send_reading(toggles).await;
 
     // Bob reads what reached him, then the room is quiet again.
     let mut typing = 0;

@@ -50,6 +50,9 @@ try {
   await ana.waitForFunction(() => document.querySelector("#typing").textContent.includes("Bia is typing"), null, wait);
   await bia.press("#composer textarea", "Enter");
   await ana.waitForSelector(".msg:has-text('hi ana')", wait);
+  // Bia's own post counts as seen once its ack arrived; until then a drop would
+  // (rightly) replay it too. Ana can see it before Bia's ack lands.
+  await bia.waitForSelector(".msg:not(.pending):has-text('hi ana')", wait);
   await ana.waitForFunction(() => document.querySelector("#room-presence").textContent.includes("2 online"), null, wait);
   await ana.waitForSelector("#online li:has-text('Bia')", wait);
 

@@ -175,26 +175,20 @@ impl WsClient {
 
     /// Waits for the server to close the socket, skipping frames.
     pub async fn closed(&mut self) -> Closed {
-        loop {
-            let next = tokio::time::timeout(WAIT, self.stream.next())
-                .await
-                .expect("closed within the wait");
-            match next {
-                Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame
-                        .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()))
-                        .unwrap_or((1005, String::new()));
-                    return Closed { code, reason };
-                }
-                Some(Ok(_)) => continue,
-                Some(Err(_)) | None => {
-                    return Closed {
-                        code: 1006,
-                        reason: String::new(),
-                    };
-                }
-            }
-        }
+        read_until_closed(&mut self.stream).await
+    }
+
+    /// Keeps sending `frame` as fast as the socket takes it while waiting for the
+    /// server to close, as a busy client does when the server ends its connection.
+    pub async fn closed_while_sending(self, frame: Value) -> Closed {
+        let (mut sink, mut stream) = self.stream.split();
+        let text = frame.to_string();
+        let sending = tokio::spawn(async move {
+            while sink.send(Message::Text(text.clone().into())).await.is_ok() {}
+        });
+        let closed = read_until_closed(&mut stream).await;
+        sending.abort();
+        closed
     }
 
     /// True when no frame of `kind` arrives within `wait` and the socket stays open.
@@ -266,6 +260,34 @@ impl WsClient {
                 return types;
             }
             types.push(frame["type"].as_str().unwrap_or("").to_owned());
+        }
+    }
+}
+
+/// Reads (skipping frames) until the socket closes, and says how: the close frame's
+/// code, or 1006 when the connection ended without one.
+async fn read_until_closed<S, E>(stream: &mut S) -> Closed
+where
+    S: futures_util::Stream<Item = Result<Message, E>> + Unpin,
+{
+    loop {
+        let next = tokio::time::timeout(WAIT, stream.next())
+            .await
+            .expect("closed within the wait");
+        match next {
+            Some(Ok(Message::Close(frame))) => {
+                let (code, reason) = frame
+                    .map(|CloseFrame { code, reason }| (u16::from(code), reason.to_string()))
+                    .unwrap_or((1005, String::new()));
+                return Closed { code, reason };
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => {
+                return Closed {
+                    code: 1006,
+                    reason: String::new(),
+                };
+            }
         }
     }
 }

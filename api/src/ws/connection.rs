@@ -23,6 +23,9 @@ use super::{
 /// Up to this many posts of one connection wait for their commit at once.
 const IN_FLIGHT: usize = 256;
 
+/// How long a closed connection waits for the peer's closing frame.
+const CLOSING_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Serves one upgraded socket until either side ends it.
 pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admission) {
     let Realtime {
@@ -86,8 +89,10 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         control: control.clone(),
         acks,
     };
+    let reading = reader::run(ctx, activity, stream);
+    tokio::pin!(reading);
     let finished = tokio::select! {
-        () = reader::run(ctx, activity, stream) => false,
+        () = &mut reading => false,
         _ = &mut writer_task => true,
     };
     // Last seen is recorded before the rooms hear the user left, so a status read
@@ -96,7 +101,13 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         tracing::warn!(error = %err, "recording last_seen failed");
     }
     hub.unregister(id);
-    if !finished {
+    if finished {
+        // Our close frame is out. Dropping the socket now, with frames of a peer
+        // still sending unread, makes the kernel answer them with a reset, and a
+        // reset can discard our close frame before the peer reads it (it sees 1006,
+        // not why it was closed). So read on, discarding, until the peer's close.
+        let _ = tokio::time::timeout(CLOSING_GRACE, &mut reading).await;
+    } else {
         control.end(Ending::Close(CloseCode::Normal, String::new()));
         let _ = writer_task.await;
     }

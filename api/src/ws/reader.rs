@@ -43,6 +43,14 @@ async fn read(
 ) {
     while let Some(incoming) = stream.next().await {
         activity.touch();
+        if ctx.control.ending().is_some() {
+            // Closing: what the peer sends now is read only to reach its close
+            // frame, never acted on (it gets no answer either).
+            if matches!(incoming, Ok(WsMessage::Close(_)) | Err(_)) {
+                return;
+            }
+            continue;
+        }
         match incoming {
             Ok(WsMessage::Text(text)) => match ClientFrame::parse(&text) {
                 Ok(ClientFrame::Ping) => ctx.reply(&ServerFrame::Pong, Kind::Reliable),

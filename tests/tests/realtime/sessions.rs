@@ -37,6 +37,32 @@ async fn deleting_the_room_closes_its_sockets_with_4404() {
     assert_eq!(a.closed().await.code, 4404);
 }
 
+/// A client still sending when the server closes must read the close frame: a server
+/// that drops the connection with the client's frames unread answers them with a TCP
+/// reset, which can discard the close frame before the client reads it (1006).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_still_sending_when_the_server_closes_gets_the_close_frame() {
+    // The client floods pings: room in its queue for every pong.
+    let app = spawn_app_with(|s| s.realtime.ws_queue = 1 << 20).await;
+    let alice = app.signup("alice").await;
+    for round in 0..10 {
+        let room = app
+            .create_room(&alice, &format!("doomed{round}"), "public")
+            .await;
+        let mut socket = app.chat(&room, &alice.token).await;
+        socket.next_of("history").await;
+        let closing = tokio::spawn(socket.closed_while_sending(json!({"type": "ping"})));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+
+        app.delete(&format!("/api/v1/rooms/{room}"), Some(&alice.token))
+            .await
+            .assert_status(204);
+
+        let closed = closing.await.expect("the sending client");
+        assert_eq!(closed.code, 4404, "round {round}: {closed:?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_cut_with_4008_and_resumes_losslessly() {
     let app = spawn_app_with(|s| {

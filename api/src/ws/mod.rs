@@ -23,6 +23,7 @@ pub mod frames;
 mod hub;
 mod reader;
 mod replay;
+mod seen;
 mod session;
 mod typing;
 mod writer;

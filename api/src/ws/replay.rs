@@ -78,7 +78,7 @@ pub async fn replay(
 /// One `history` frame, recorded by the writer as sent up to its last seq.
 pub fn history_frame(room: RoomId, messages: Vec<Message>, has_more: bool) -> Outgoing {
     let kind = match messages.last() {
-        Some(last) => Kind::Ack {
+        Some(last) => Kind::History {
             room,
             seq: last.seq,
         },

@@ -48,9 +48,10 @@ pub struct Admitted {
 pub enum Kind {
     /// A room message: skipped if already sent (the resume seam), else recorded.
     Message { room: RoomId, seq: i64 },
-    /// The sender's own message acknowledged, or a history page ending at `seq`:
-    /// recorded as sent.
+    /// The sender's own message acknowledged: recorded as sent.
     Ack { room: RoomId, seq: i64 },
+    /// A history page ending at `seq`: the client has everything up to it.
+    History { room: RoomId, seq: i64 },
     /// Typing, presence, read markers: dropped first when the queue is full.
     Droppable,
     /// Everything else: must arrive, or the connection is cut.

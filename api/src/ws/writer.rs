@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use super::{
     frames::{self, ErrorCode, ServerFrame},
+    seen::Seen,
     session::{Activity, Control, Ending, Kind, Outgoing},
 };
 
@@ -25,9 +26,9 @@ const WRITE_BATCH: usize = 64;
 /// See the module docs.
 pub struct Writer {
     sink: SplitSink<WebSocketStream, WsMessage>,
-    /// The last seq written per room: skips duplicates at the resume seam, and names
-    /// the resume point when the connection is cut for being slow.
-    last_sent: HashMap<RoomId, i64>,
+    /// What was written per room: skips duplicates at the resume seam and own posts'
+    /// echoes, and names the resume point when the connection is cut for being slow.
+    seen: HashMap<RoomId, Seen>,
     send_timeout: Duration,
 }
 
@@ -48,7 +49,10 @@ impl Writer {
     ) -> Self {
         Self {
             sink,
-            last_sent: since.iter().copied().collect(),
+            seen: since
+                .iter()
+                .map(|&(room, seq)| (room, Seen::upto(seq)))
+                .collect(),
             send_timeout,
         }
     }
@@ -60,12 +64,12 @@ impl Writer {
         for frame in batch {
             match frame.kind {
                 Kind::Message { room, seq } => {
-                    if self.last_sent.get(&room).is_some_and(|&last| seq <= last) {
+                    if !self.seen.entry(room).or_default().message(seq) {
                         continue;
                     }
-                    self.record(room, seq);
                 }
-                Kind::Ack { room, seq } => self.record(room, seq),
+                Kind::Ack { room, seq } => self.seen.entry(room).or_default().ack(seq),
+                Kind::History { room, seq } => self.seen.entry(room).or_default().history(seq),
                 Kind::Droppable | Kind::Reliable => {}
             }
             texts.push(frame.text);
@@ -97,11 +101,6 @@ impl Writer {
         let frame = WsMessage::close_with(code.as_u16(), reason.to_owned());
         let _ = tokio::time::timeout(self.send_timeout, self.sink.send(frame)).await;
         let _ = tokio::time::timeout(self.send_timeout, self.sink.close()).await;
-    }
-
-    fn record(&mut self, room: RoomId, seq: i64) {
-        let last = self.last_sent.entry(room).or_insert(0);
-        *last = (*last).max(seq);
     }
 
     /// Writes replay, then the live queue, until the connection must end.
@@ -195,9 +194,9 @@ impl Writer {
     async fn cut_for_lag(&mut self) {
         metrics::counter!("papo_consumers_cut_total").increment(1);
         let resume: BTreeMap<uuid::Uuid, i64> = self
-            .last_sent
+            .seen
             .iter()
-            .map(|(room, seq)| (room.as_uuid(), *seq))
+            .filter_map(|(room, seen)| Some((room.as_uuid(), seen.resume_point()?)))
             .collect();
         let mut reason = String::from("{");
         for (room, seq) in &resume {

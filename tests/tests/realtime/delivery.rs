@@ -180,3 +180,50 @@ async fn a_retry_sent_before_the_first_ack_is_still_stored_once() {
     assert_eq!(a.next_of("error").await["code"], "temp_id_conflict");
     assert_eq!(app.stored_seqs(&room).await, vec![1]);
 }
+
+/// A sender's own post is acked, not echoed; others' posts committed in the same batch
+/// just before its own can reach its socket after its ack. Each sender must still see
+/// every seq once: its own as acks, everyone else's as messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn senders_see_every_other_post_around_their_own_acks() {
+    let app = spawn_app().await;
+    let (_owner, room) = app.signup_with_room("owner", "busy", "public").await;
+    const SENDERS: usize = 4;
+    const EACH: usize = 50;
+    const TOTAL: usize = SENDERS * EACH;
+    let mut sockets = Vec::new();
+    for s in 0..SENDERS {
+        let user = app.signup(&format!("sender{s}")).await;
+        let mut socket = app.chat(&room, &user.token).await;
+        socket.next_of("history").await;
+        sockets.push(socket);
+    }
+    let mut tasks = Vec::new();
+    for (s, mut socket) in sockets.into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                socket
+                    .send(json!({"content": format!("{s}-{i}"), "temp_id": format!("{s}-{i}")}))
+                    .await;
+            }
+            let mut seen = Vec::new();
+            while seen.len() < TOTAL {
+                let frame = socket.next().await;
+                match frame["type"].as_str() {
+                    Some("ack") | Some("message") => seen.push(frame["seq"].as_i64().unwrap()),
+                    _ => {}
+                }
+            }
+            seen
+        }));
+    }
+    for (s, task) in tasks.into_iter().enumerate() {
+        let mut seen = task.await.unwrap();
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            (1..=TOTAL as i64).collect::<Vec<_>>(),
+            "sender{s} saw every seq once"
+        );
+    }
+}

@@ -38,6 +38,8 @@ pub struct Application {
     writer: GroupWriter,
     /// `/metrics` on its own port (`PAPO_METRICS_BIND`).
     metrics: Option<(TcpAcceptor, BoxEndpoint<'static>)>,
+    /// Held while serving a SQLite file: one process per file.
+    _node_lock: Option<std::fs::File>,
 }
 
 impl Application {
@@ -48,7 +50,8 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         // Before anything counts: metrics recorded before it would go nowhere.
         crate::metrics::install();
-        let infra = Infra::build(&settings.infra()?).await?;
+        let node_lock = crate::node_lock::claim(&settings.database.url)?;
+        let mut infra = Infra::build(&settings.infra()?).await?;
         let metrics = match settings.server.metrics_bind {
             Some(bind) => {
                 let acceptor = TcpListener::bind(bind.to_string())
@@ -83,6 +86,12 @@ impl Application {
             sockets_per_node: usize::try_from(realtime.sockets_per_node).unwrap_or(usize::MAX),
         });
         hub.start(infra.bus.subscribe());
+        crate::ws::catchup::start(
+            hub.clone(),
+            infra.services.clone(),
+            infra.remote.take(),
+            settings.realtime.bus_check(),
+        );
         let writer = infra.writer.clone();
         let trusted = Arc::new(
             TrustedProxies::parse(&settings.server.trusted_proxies)
@@ -107,6 +116,7 @@ impl Application {
             hub,
             writer,
             metrics,
+            _node_lock: node_lock,
         })
     }
 

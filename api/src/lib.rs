@@ -26,6 +26,7 @@ mod connections;
 mod docs;
 mod dto;
 mod metrics;
+mod node_lock;
 mod observe;
 mod paths;
 mod payload;

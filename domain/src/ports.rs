@@ -95,6 +95,8 @@ pub trait RoomRepository: Send + Sync {
     async fn remove_member(&self, room: RoomId, user: UserId) -> Result<bool>;
     /// The rooms `user` is a member of.
     async fn member_rooms(&self, user: UserId) -> Result<Vec<RoomId>>;
+    /// Each existing room's newest seq (`last_seq`), for the rooms named.
+    async fn heads(&self, rooms: &[RoomId]) -> Result<Vec<(RoomId, i64)>>;
     /// Members with their roles (`online` is filled in by the caller).
     async fn members(&self, room: RoomId) -> Result<Vec<Member>>;
     /// Moves a read marker forward (never back, never past the last message).

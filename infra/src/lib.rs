@@ -25,7 +25,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::Duration;
-use domain::service::{Limits, Ports, Services};
+use domain::{
+    ports::EventBus,
+    service::{Limits, Ports, Services},
+};
 use sea_orm::DatabaseConnection;
 
 /// What `infra` needs to build itself. No `Debug`: it holds the JWT key.
@@ -43,13 +46,27 @@ pub struct Config {
     pub demo: bool,
     /// Rooms one user may be a member of.
     pub rooms_per_user: usize,
+    /// How this node hears what other nodes on the same database commit.
+    pub bus: BusKind,
+}
+
+/// Which event bus a node uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusKind {
+    /// This node only.
+    Local,
+    /// Every node on the same PostgreSQL database, through LISTEN/NOTIFY.
+    Postgres,
 }
 
 /// Everything the server needs from the outside world, built once at start-up.
 pub struct Infra {
     pub services: Services,
     pub db: DatabaseConnection,
+    /// This node's events (its own and, with a shared bus, the other nodes').
     pub bus: Arc<bus::LocalBus>,
+    /// What other nodes report, with a shared bus.
+    pub remote: Option<tokio::sync::mpsc::Receiver<bus::Remote>>,
     pub presence: Arc<presence::LocalPresence>,
     pub tokens: Arc<jwt::JwtTokens>,
     /// The group-commit writer; [`db::GroupWriter::shutdown`] drains it on exit.
@@ -71,11 +88,19 @@ impl Infra {
             config.refresh_token_ttl,
         ));
         let bus = Arc::new(bus::LocalBus::new(65_536));
+        let (shared, remote): (Arc<dyn EventBus>, _) = match config.bus {
+            BusKind::Local => (bus.clone(), None),
+            BusKind::Postgres => {
+                let (pg, remote) = bus::PgBus::start(&config.database_url, db.clone(), bus.clone())
+                    .context("starting the PostgreSQL bus")?;
+                (pg, Some(remote))
+            }
+        };
         let presence = Arc::new(presence::LocalPresence::new());
         let writer = db::GroupWriter::start(
             &config.database_url,
             db.clone(),
-            bus.clone(),
+            shared.clone(),
             config.group_commit_max,
         )
         .await
@@ -87,7 +112,7 @@ impl Infra {
             messages: Arc::new(writer.clone()),
             hasher: Arc::new(password::Argon2Hasher::per_core()),
             tokens: tokens.clone(),
-            bus: bus.clone(),
+            bus: shared,
             presence: presence.clone(),
             health: Arc::new(db::DbHealth::new(db.clone(), &writer)),
         })
@@ -103,6 +128,7 @@ impl Infra {
             services,
             db,
             bus,
+            remote,
             presence,
             tokens,
             writer,

@@ -113,6 +113,8 @@ pub fn test_settings(database_url: String) -> Settings {
             connect_rate: 1,
             connect_burst: 30,
             rooms_per_user: 500,
+            bus: None,
+            bus_check_secs: 5,
         },
         log: LogSettings {
             filter: "warn".into(),

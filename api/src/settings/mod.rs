@@ -189,9 +189,33 @@ pub struct RealtimeSettings {
     #[arg(long, env = "PAPO_SOCKETS_PER_NODE", default_value_t = 20_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub sockets_per_node: u32,
+
+    /// How nodes on one database hear each other's messages and events: `postgres`
+    /// (LISTEN/NOTIFY; the default on PostgreSQL) or `local` (this node only; the only
+    /// choice on SQLite).
+    #[arg(long, env = "PAPO_BUS", value_enum)]
+    pub bus: Option<BusChoice>,
+
+    /// Seconds between checks of the rooms this node's sockets follow against the
+    /// database, which find what a lost notice did not announce (shared bus only).
+    #[arg(long, env = "PAPO_BUS_CHECK_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub bus_check_secs: u64,
+}
+
+/// `PAPO_BUS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BusChoice {
+    Local,
+    Postgres,
 }
 
 impl RealtimeSettings {
+    /// How often followed rooms are checked against the database.
+    pub fn bus_check(&self) -> Duration {
+        Duration::from_secs(self.bus_check_secs)
+    }
+
     pub fn ping_interval(&self) -> Duration {
         Duration::from_secs(self.ws_ping_secs)
     }
@@ -257,6 +281,20 @@ impl FromStr for Secret {
 }
 
 impl Settings {
+    /// The bus `PAPO_BUS` names, or the database's default.
+    ///
+    /// Fails for `postgres` on SQLite: one SQLite file is one node.
+    pub fn bus(&self) -> anyhow::Result<infra::BusKind> {
+        let sqlite = infra::db::is_sqlite(&self.database.url);
+        match (self.realtime.bus, sqlite) {
+            (Some(BusChoice::Local), _) | (None, true) => Ok(infra::BusKind::Local),
+            (Some(BusChoice::Postgres) | None, false) => Ok(infra::BusKind::Postgres),
+            (Some(BusChoice::Postgres), true) => anyhow::bail!(
+                "PAPO_BUS=postgres needs a PostgreSQL database; SQLite serves one node"
+            ),
+        }
+    }
+
     /// What `infra` needs to connect and wire the use cases.
     ///
     /// Fails when the JWT secret cannot be resolved (see
@@ -275,6 +313,7 @@ impl Settings {
             group_commit_max: self.realtime.group_commit_max.into(),
             demo: self.server.demo,
             rooms_per_user: usize::try_from(self.realtime.rooms_per_user).unwrap_or(usize::MAX),
+            bus: self.bus()?,
         })
     }
 }

@@ -2,6 +2,8 @@
 //! rooms, replay what the client is owed, then a reader for client frames and a
 //! writer that drains the connection's queue.
 
+use std::collections::HashMap;
+
 use domain::service::Services;
 use futures_util::StreamExt;
 use papo_protocol::CloseCode;
@@ -127,10 +129,19 @@ async fn follow_and_replay(
         Scope::Room(room) => Ok(vec![room]),
         Scope::All => services.member_rooms(admitted.user.id).await,
     };
-    match rooms {
-        Ok(rooms) => {
+    // Each room's head, read before following: the hub sends on, in order, what
+    // commits after it, wherever it commits.
+    let heads = match rooms {
+        Ok(rooms) => services
+            .room_heads(&rooms)
+            .await
+            .map(|heads| (rooms, heads.into_iter().collect::<HashMap<_, _>>())),
+        Err(err) => Err(err),
+    };
+    match heads {
+        Ok((rooms, heads)) => {
             for &room in &rooms {
-                hub.subscribe_quietly(id, room);
+                hub.subscribe_quietly(id, room, heads.get(&room).copied());
             }
             // Only rooms the socket follows are replayed, whatever `since` names.
             let mut owed = admitted.clone();

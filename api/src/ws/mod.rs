@@ -17,6 +17,7 @@
 
 mod admission;
 pub mod asyncapi;
+pub mod catchup;
 mod commands;
 mod connection;
 pub mod frames;

@@ -2,6 +2,7 @@
 //! may do it, does it through the ports, and publishes what changed.
 
 mod auth;
+mod catchup;
 mod messages;
 mod refresh;
 pub mod rooms;

@@ -33,7 +33,8 @@ impl Hub {
         }
     }
 
-    fn dispatch(&self, event: Event) {
+    /// Hands one event to the connections it concerns.
+    pub fn dispatch(&self, event: Event) {
         let edited = matches!(event, Event::MessageEdited(_));
         match event {
             Event::MessagePosted { message, origin } => {
@@ -42,8 +43,10 @@ impl Hub {
                     room,
                     seq: message.seq,
                 };
+                let seq = message.seq;
                 let frame = Outgoing::new(&ServerFrame::Message(frames::message(message)), kind);
-                self.lock().deliver(room, &frame, origin);
+                let fill = self.lock().sequence(room, seq, frame, origin);
+                self.ask(room, fill);
             }
             Event::MessageEdited(message) | Event::MessageDeleted(message) => {
                 let room = message.room_id;
@@ -68,7 +71,7 @@ impl Hub {
             Event::MemberJoined { room_id, user_id } => {
                 let mut registry = self.lock();
                 for id in registry.user_conns(user_id, |scope| scope == Scope::All) {
-                    let joined = registry.subscribe(id, room_id, false);
+                    let joined = registry.subscribe(id, room_id, false, None);
                     registry.route(joined);
                 }
             }

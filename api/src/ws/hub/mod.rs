@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, mpsc};
 mod dispatch;
 mod registry;
 
+pub use self::registry::order::Fill;
 use self::registry::{Conn, Registry};
 use super::session::{ConnId, Control, Ending, Outgoing, Scope};
 
@@ -49,9 +50,17 @@ pub struct Registration {
     pub control: Arc<Control>,
 }
 
+/// A gap in a room's messages, to read from the database.
+pub type FillRequest = (RoomId, Fill);
+
+/// Gaps waiting to be read; past this the periodic check finds them again.
+const FILLS_QUEUED: usize = 4096;
+
 /// See the module docs.
 pub struct Hub {
     settings: HubSettings,
+    fills: mpsc::Sender<FillRequest>,
+    fill_requests: Mutex<Option<mpsc::Receiver<FillRequest>>>,
     /// A std mutex: held for map updates and non-blocking `try_send`s only, never
     /// across an await.
     registry: Mutex<Registry>,
@@ -61,8 +70,11 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(settings: HubSettings) -> Arc<Self> {
+        let (fills, fill_requests) = mpsc::channel(FILLS_QUEUED);
         Arc::new(Self {
             settings,
+            fills,
+            fill_requests: Mutex::new(Some(fill_requests)),
             registry: Mutex::new(Registry::default()),
             next_id: AtomicU64::new(1),
             closing: AtomicBool::new(false),
@@ -131,15 +143,16 @@ impl Hub {
     /// Makes connection `id` follow `room`.
     pub fn subscribe(&self, id: ConnId, room: RoomId) {
         let mut registry = self.lock();
-        let joined = registry.subscribe(id, room, false);
+        let joined = registry.subscribe(id, room, false, None);
         registry.route(joined);
     }
 
     /// Makes connection `id` follow `room` without sending it anything (on connect;
-    /// see [`registry::Registry::subscribe`]).
-    pub fn subscribe_quietly(&self, id: ConnId, room: RoomId) {
+    /// see [`registry::Registry::subscribe`]); `head` is the room's newest seq, read
+    /// before.
+    pub fn subscribe_quietly(&self, id: ConnId, room: RoomId, head: Option<i64>) {
         let mut registry = self.lock();
-        let joined = registry.subscribe(id, room, true);
+        let joined = registry.subscribe(id, room, true, head);
         registry.route(joined);
     }
 
@@ -183,6 +196,53 @@ impl Hub {
     pub fn close_all(&self, ending: Ending) {
         self.closing.store(true, Ordering::Release);
         self.lock().end_where(|_| true, &ending);
+    }
+
+    /// The gaps the hub asks to be read, for the one reader of them (taken once).
+    pub fn take_fill_requests(&self) -> Option<mpsc::Receiver<FillRequest>> {
+        self.fill_requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    fn ask(&self, room: RoomId, fill: Option<Fill>) {
+        if let Some(fill) = fill
+            && self.fills.try_send((room, fill)).is_err()
+        {
+            // Forgotten: the room asks again on its next notice or check.
+            self.lock().fill_ended(room);
+        }
+    }
+
+    /// Another node committed `room` up to `upto`; the gap, if any, is read.
+    pub fn notice(&self, room: RoomId, upto: i64) {
+        let fill = self.lock().notice(room, upto);
+        self.ask(room, fill);
+    }
+
+    /// Messages read to close a gap of `room` (`upto` is what was asked for).
+    pub fn fetched(&self, room: RoomId, messages: Vec<domain::message::Message>, upto: i64) {
+        let complete = messages.last().is_some_and(|m| m.seq >= upto);
+        for message in messages {
+            self.dispatch(Event::MessagePosted {
+                message,
+                origin: None,
+            });
+        }
+        if !complete {
+            self.lock().fill_ended(room);
+        }
+    }
+
+    /// A fill of `room` could not be read.
+    pub fn fill_failed(&self, room: RoomId) {
+        self.lock().fill_ended(room);
+    }
+
+    /// The followed rooms with their cursors, for the periodic check.
+    pub fn cursors(&self) -> Vec<(RoomId, i64)> {
+        self.lock().cursors()
     }
 
     /// The number of live connections.

@@ -14,8 +14,8 @@ use domain::{
     },
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-    TryInsertResult, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait, TryInsertResult, sea_query::Expr,
 };
 
 use super::{
@@ -259,6 +259,26 @@ impl RoomRepository for SqlRooms {
             .into_iter()
             .map(|m| RoomId::from_uuid(m.room_id))
             .collect())
+    }
+
+    async fn heads(&self, rooms: &[RoomId]) -> Result<Vec<(RoomId, i64)>> {
+        let mut heads = Vec::with_capacity(rooms.len());
+        // Bounded IN lists: SQLite takes at most 32,766 parameters.
+        for chunk in rooms.chunks(1000) {
+            let rows: Vec<(uuid::Uuid, i64)> = room::Entity::find()
+                .select_only()
+                .columns([room::Column::Id, room::Column::LastSeq])
+                .filter(room::Column::Id.is_in(chunk.iter().map(|r| r.as_uuid())))
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .or_db()?;
+            heads.extend(
+                rows.into_iter()
+                    .map(|(id, seq)| (RoomId::from_uuid(id), seq)),
+            );
+        }
+        Ok(heads)
     }
 
     async fn members(&self, room: RoomId) -> Result<Vec<Member>> {

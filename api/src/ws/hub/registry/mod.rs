@@ -11,13 +11,17 @@ use std::{
 use domain::{RoomId, UserId, user::UserSummary};
 use tokio::sync::mpsc;
 
-use self::route::{presence_frame, typing_frame};
+use self::{
+    order::{Fill, MAX_HELD, Order},
+    route::{presence_frame, typing_frame},
+};
 use crate::ws::{
     frames::{self, SystemEvent},
     session::{ConnId, Control, Ending, Kind, Outgoing, Scope},
     typing::Typing,
 };
 
+pub mod order;
 mod route;
 
 /// A frame and who gets it.
@@ -82,6 +86,7 @@ struct RoomState {
     /// domain's presence port).
     present: Vec<(UserSummary, usize)>,
     typing: Typing,
+    order: Order,
 }
 
 /// See the module docs.
@@ -126,7 +131,16 @@ impl Registry {
     /// presence list. With `quiet`, `id` itself is sent nothing: a socket that follows
     /// all its rooms at once on connect is sent their presence lists by replay, which
     /// waits for room in its queue instead of overflowing it.
-    pub fn subscribe(&mut self, id: ConnId, room: RoomId, quiet: bool) -> Vec<Delivery> {
+    ///
+    /// `head` is the room's newest seq, read before following: the room's messages
+    /// after it go out in order (see [`order`]).
+    pub fn subscribe(
+        &mut self,
+        id: ConnId,
+        room: RoomId,
+        quiet: bool,
+        head: Option<i64>,
+    ) -> Vec<Delivery> {
         let Some(conn) = self.conns.get_mut(&id) else {
             return Vec::new();
         };
@@ -135,6 +149,9 @@ impl Registry {
         }
         let user = conn.user.clone();
         let entry = self.rooms.entry(room).or_default();
+        if let Some(head) = head {
+            entry.order.know_head(head);
+        }
         entry.conns.insert(id);
         let first = match entry.present.iter_mut().find(|(u, _)| u.id == user.id) {
             Some((_, n)) => {
@@ -222,6 +239,55 @@ impl Registry {
             out.push(Delivery::room(room, typing_frame(room, entry)));
         }
         out
+    }
+
+    /// A committed message of `room`: queued for its followers (but `skip`) in seq
+    /// order; returns the gap to read when it came early.
+    pub fn sequence(
+        &mut self,
+        room: RoomId,
+        seq: i64,
+        frame: Outgoing,
+        skip: Option<ConnId>,
+    ) -> Option<Fill> {
+        let entry = self.rooms.get_mut(&room)?;
+        let (out, fill) = entry.order.message(seq, frame, skip);
+        if entry.order.held() > MAX_HELD {
+            // The gap is not closing: the followers resume from the database.
+            tracing::error!(%room, "messages past a gap piled up; cutting the room's sockets");
+            entry.order = Order::new(None);
+            let conns: Vec<ConnId> = entry.conns.iter().copied().collect();
+            for id in conns {
+                if let Some(conn) = self.conns.get(&id) {
+                    conn.control.end(Ending::Lagged);
+                }
+            }
+            return None;
+        }
+        for (frame, skip) in out {
+            self.deliver(room, &frame, skip);
+        }
+        fill
+    }
+
+    /// Another node committed `room` up to `upto`: the gap to read, if any.
+    pub fn notice(&mut self, room: RoomId, upto: i64) -> Option<Fill> {
+        self.rooms.get_mut(&room)?.order.notice(upto)
+    }
+
+    /// A fill of `room` ended short of what it asked for, or failed.
+    pub fn fill_ended(&mut self, room: RoomId) {
+        if let Some(entry) = self.rooms.get_mut(&room) {
+            entry.order.fill_ended();
+        }
+    }
+
+    /// The followed rooms whose cursor is known, with it.
+    pub fn cursors(&self) -> Vec<(RoomId, i64)> {
+        self.rooms
+            .iter()
+            .filter_map(|(room, entry)| Some((*room, entry.order.cursor()?)))
+            .collect()
     }
 
     /// Records a typing frame from `id`; announces the room's typing users if the set

@@ -48,12 +48,12 @@ fn a_users_first_connection_in_a_room_is_announced_and_a_second_is_not() {
         skip: Some(1),
     };
 
-    let first = registry.subscribe(1, room, false);
-    let second = registry.subscribe(2, room, false);
-    let again = registry.subscribe(2, room, false);
+    let first = registry.subscribe(1, room, false, None);
+    let second = registry.subscribe(2, room, false, None);
+    let again = registry.subscribe(2, room, false, None);
     let mut quiet = Registry::default();
     let _q = connect(&mut quiet, 1, &ana);
-    let on_connect = quiet.subscribe(1, room, true);
+    let on_connect = quiet.subscribe(1, room, true, None);
 
     assert_eq!(
         summary(&first),
@@ -81,7 +81,7 @@ fn only_the_last_connection_leaving_announces_the_user_and_clears_typing() {
     let _a2 = connect(&mut registry, 2, &ana);
     let _b = connect(&mut registry, 3, &bo);
     for id in [1, 2, 3] {
-        registry.subscribe(id, room, false);
+        registry.subscribe(id, room, false, None);
     }
     let now = Instant::now();
     registry.typing(1, room, true, now, Duration::from_secs(5));
@@ -100,7 +100,7 @@ fn only_the_last_connection_leaving_announces_the_user_and_clears_typing() {
 fn the_last_follower_leaving_forgets_the_room_without_announcing() {
     let (mut registry, room, ana) = (Registry::default(), RoomId::new(), user("Ana"));
     let _a = connect(&mut registry, 1, &ana);
-    registry.subscribe(1, room, false);
+    registry.subscribe(1, room, false, None);
 
     let left = registry.unsubscribe(1, room);
 

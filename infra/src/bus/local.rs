@@ -1,4 +1,4 @@
-//! The in-process event bus: one node, every subscriber in this process.
+//! The in-process event bus: every subscriber in this process.
 
 use domain::{events::Event, ports::EventBus};
 use tokio::sync::broadcast;

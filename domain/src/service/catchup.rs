@@ -1,0 +1,32 @@
+//! Reads for the realtime layer of one node among several: what other nodes
+//! committed, fetched by seq when a notice names it or a gap shows it was missed. No
+//! caller check: the layer reads only rooms its own sockets were admitted to.
+
+use super::Services;
+use crate::{MessageId, Result, RoomId, message::Message};
+
+impl Services {
+    /// Each existing room's newest seq, for the rooms named.
+    ///
+    /// Fails when the database does.
+    pub async fn room_heads(&self, rooms: &[RoomId]) -> Result<Vec<(RoomId, i64)>> {
+        self.ports.rooms.heads(rooms).await
+    }
+
+    /// The messages of `room` with seqs `low..=high`, oldest first.
+    ///
+    /// Fails when the database does.
+    pub async fn committed(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>> {
+        if low > high {
+            return Ok(Vec::new());
+        }
+        self.ports.messages.range(room, low, high).await
+    }
+
+    /// One message as stored now (after an edit or delete on another node).
+    ///
+    /// Fails when the database does.
+    pub async fn stored_message(&self, id: MessageId) -> Result<Option<Message>> {
+        self.ports.messages.find(id).await
+    }
+}

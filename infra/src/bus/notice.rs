@@ -1,0 +1,258 @@
+//! What one node tells the others, as the JSON payload of a PostgreSQL `NOTIFY`
+//! (at most 8,000 bytes). Messages are named by room and seq range, never carried:
+//! the database stays the one source of truth, and a node reads what it has not seen.
+
+use domain::{
+    MessageId, RoomId, UserId,
+    events::{Ended, Event},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Room ranges per notice: about 90 bytes each keeps a notice far below 8,000 bytes.
+const RANGES_PER_NOTICE: usize = 60;
+
+/// One notice: who sent it and what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The sending node, which ignores its own notices.
+    pub node: Uuid,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// What a notice says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    /// Messages committed: `(room, first seq, last seq)` per room.
+    Posted {
+        ranges: Vec<(Uuid, i64, i64)>,
+    },
+    /// A message was edited or deleted: read it again.
+    Changed {
+        message: Uuid,
+    },
+    Joined {
+        room: Uuid,
+        user: Uuid,
+    },
+    Left {
+        room: Uuid,
+        user: Uuid,
+    },
+    RoomDeleted {
+        room: Uuid,
+    },
+    Read {
+        room: Uuid,
+        user: Uuid,
+        seq: i64,
+    },
+    /// `one` session ended, or all of the user's but `keep`.
+    SessionsEnded {
+        user: Uuid,
+        one: Option<Uuid>,
+        keep: Option<Uuid>,
+    },
+}
+
+/// What a notice from another node asks this node to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remote {
+    /// Another node committed `room` up to `upto`.
+    Posted { room: RoomId, upto: i64 },
+    /// A message changed on another node; its current state is read.
+    Changed { message: MessageId },
+    /// Anything else, as if published here.
+    Event(Event),
+    /// Notices may have been missed (the listening connection was lost): every
+    /// followed room is checked against the database.
+    Resync,
+}
+
+/// The notices for what one transaction committed (one, unless many rooms).
+pub fn of_batch(node: Uuid, events: &[Event]) -> Vec<Notice> {
+    let mut ranges: Vec<(Uuid, i64, i64)> = Vec::new();
+    let mut notices = Vec::new();
+    for event in events {
+        match event {
+            Event::MessagePosted { message, .. } => {
+                let (room, seq) = (message.room_id.as_uuid(), message.seq);
+                match ranges.iter_mut().find(|(r, _, _)| *r == room) {
+                    Some((_, low, high)) => {
+                        *low = (*low).min(seq);
+                        *high = (*high).max(seq);
+                    }
+                    None => ranges.push((room, seq, seq)),
+                }
+            }
+            other => notices.extend(of_event(node, other)),
+        }
+    }
+    for chunk in ranges.chunks(RANGES_PER_NOTICE) {
+        notices.push(Notice {
+            node,
+            body: Body::Posted {
+                ranges: chunk.to_vec(),
+            },
+        });
+    }
+    notices
+}
+
+/// The notice for one event.
+pub fn of_event(node: Uuid, event: &Event) -> Option<Notice> {
+    let body = match event {
+        Event::MessagePosted { .. } => return of_batch(node, std::slice::from_ref(event)).pop(),
+        Event::MessageEdited(message) | Event::MessageDeleted(message) => Body::Changed {
+            message: message.id.as_uuid(),
+        },
+        Event::MemberJoined { room_id, user_id } => Body::Joined {
+            room: room_id.as_uuid(),
+            user: user_id.as_uuid(),
+        },
+        Event::MemberLeft { room_id, user_id } => Body::Left {
+            room: room_id.as_uuid(),
+            user: user_id.as_uuid(),
+        },
+        Event::RoomDeleted { room_id } => Body::RoomDeleted {
+            room: room_id.as_uuid(),
+        },
+        Event::ReadMoved {
+            room_id,
+            user_id,
+            seq,
+        } => Body::Read {
+            room: room_id.as_uuid(),
+            user: user_id.as_uuid(),
+            seq: *seq,
+        },
+        Event::SessionsEnded { user_id, ended } => {
+            let (one, keep) = match ended {
+                Ended::One(session) => (Some(*session), None),
+                Ended::AllBut(keep) => (None, *keep),
+            };
+            Body::SessionsEnded {
+                user: user_id.as_uuid(),
+                one,
+                keep,
+            }
+        }
+    };
+    Some(Notice { node, body })
+}
+
+/// What a notice asks of this node.
+pub fn remotes(body: Body) -> Vec<Remote> {
+    let event = match body {
+        Body::Posted { ranges } => {
+            return ranges
+                .into_iter()
+                .map(|(room, _, upto)| Remote::Posted {
+                    room: RoomId::from_uuid(room),
+                    upto,
+                })
+                .collect();
+        }
+        Body::Changed { message } => {
+            return vec![Remote::Changed {
+                message: MessageId::from_uuid(message),
+            }];
+        }
+        Body::Joined { room, user } => Event::MemberJoined {
+            room_id: RoomId::from_uuid(room),
+            user_id: UserId::from_uuid(user),
+        },
+        Body::Left { room, user } => Event::MemberLeft {
+            room_id: RoomId::from_uuid(room),
+            user_id: UserId::from_uuid(user),
+        },
+        Body::RoomDeleted { room } => Event::RoomDeleted {
+            room_id: RoomId::from_uuid(room),
+        },
+        Body::Read { room, user, seq } => Event::ReadMoved {
+            room_id: RoomId::from_uuid(room),
+            user_id: UserId::from_uuid(user),
+            seq,
+        },
+        Body::SessionsEnded { user, one, keep } => Event::SessionsEnded {
+            user_id: UserId::from_uuid(user),
+            ended: one.map_or(Ended::AllBut(keep), Ended::One),
+        },
+    };
+    vec![Remote::Event(event)]
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use domain::{message::Message, user::UserSummary};
+
+    use super::*;
+
+    fn posted(room: RoomId, seq: i64) -> Event {
+        Event::MessagePosted {
+            message: Message {
+                id: MessageId::new(),
+                room_id: room,
+                seq,
+                author: UserSummary {
+                    id: UserId::new(),
+                    username: "ana".into(),
+                    name: "Ana".into(),
+                },
+                content: "hi".into(),
+                temp_id: None,
+                created_at: Utc::now(),
+                edited_at: None,
+                deleted_at: None,
+            },
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_one_notice_of_ranges_under_the_payload_limit() {
+        let node = Uuid::new_v4();
+        let rooms: Vec<RoomId> = (0..200).map(|_| RoomId::new()).collect();
+        let events: Vec<Event> = rooms
+            .iter()
+            .flat_map(|&room| [posted(room, 7), posted(room, 8)])
+            .collect();
+        let notices = of_batch(node, &events);
+        assert_eq!(notices.len(), 200usize.div_ceil(RANGES_PER_NOTICE));
+        for notice in &notices {
+            let text = serde_json::to_string(notice).unwrap();
+            assert!(text.len() < 8000, "{} bytes", text.len());
+            let back: Notice = serde_json::from_str(&text).unwrap();
+            assert_eq!(&back, notice);
+        }
+        let remotes: Vec<Remote> = notices.into_iter().flat_map(|n| remotes(n.body)).collect();
+        assert_eq!(remotes.len(), 200);
+        assert_eq!(
+            remotes[0],
+            Remote::Posted {
+                room: rooms[0],
+                upto: 8
+            }
+        );
+    }
+
+    #[test]
+    fn sessions_ended_survive_the_trip() {
+        let user = UserId::new();
+        for ended in [
+            Ended::One(Uuid::new_v4()),
+            Ended::AllBut(None),
+            Ended::AllBut(Some(Uuid::new_v4())),
+        ] {
+            let event = Event::SessionsEnded {
+                user_id: user,
+                ended,
+            };
+            let notice = of_event(Uuid::new_v4(), &event).unwrap();
+            assert_eq!(remotes(notice.body), vec![Remote::Event(event)]);
+        }
+    }
+}

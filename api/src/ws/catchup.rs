@@ -69,7 +69,7 @@ async fn next(remote: &mut Option<mpsc::Receiver<Remote>>) -> Option<Remote> {
 impl Catchup {
     async fn remote(&self, notice: Remote) {
         match notice {
-            Remote::Posted { room, upto } => self.hub.notice(room, upto),
+            Remote::Posted { room, from, upto } => self.hub.notice(room, from, upto),
             Remote::Changed { message } => match self.services.stored_message(message).await {
                 Ok(Some(message)) => self.hub.dispatch(if message.is_deleted() {
                     domain::events::Event::MessageDeleted(message)
@@ -121,7 +121,8 @@ impl Catchup {
         match self.services.room_heads(&rooms).await {
             Ok(heads) => {
                 for (room, head) in heads {
-                    self.hub.notice(room, head);
+                    // Every followed room checked has a cursor: `from` is not used.
+                    self.hub.notice(room, head, head);
                 }
             }
             Err(err) => tracing::warn!(error = %err, "checking followed rooms failed"),

@@ -40,6 +40,8 @@ pub struct Options<'a> {
     pub keep_log: bool,
     /// Listen on this port (a restart at the same address) instead of a free one.
     pub port: Option<u16>,
+    /// This database instead of a fresh SQLite file (several nodes share one).
+    pub database_url: Option<String>,
 }
 
 impl Server {
@@ -80,7 +82,9 @@ impl Server {
             .env("PAPO_BIND", format!("127.0.0.1:{port}"))
             .env(
                 "DATABASE_URL",
-                format!("sqlite://{}/papo.db", dir.display()),
+                options
+                    .database_url
+                    .unwrap_or_else(|| format!("sqlite://{}/papo.db", dir.display())),
             )
             .env("RUST_LOG", "warn")
             .env_remove("JWT_SECRET")

@@ -60,8 +60,8 @@ pub enum Body {
 /// What a notice from another node asks this node to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Remote {
-    /// Another node committed `room` up to `upto`.
-    Posted { room: RoomId, upto: i64 },
+    /// Another node committed seqs `from..=upto` of `room`.
+    Posted { room: RoomId, from: i64, upto: i64 },
     /// A message changed on another node; its current state is read.
     Changed { message: MessageId },
     /// Anything else, as if published here.
@@ -149,8 +149,9 @@ pub fn remotes(body: Body) -> Vec<Remote> {
         Body::Posted { ranges } => {
             return ranges
                 .into_iter()
-                .map(|(room, _, upto)| Remote::Posted {
+                .map(|(room, from, upto)| Remote::Posted {
                     room: RoomId::from_uuid(room),
+                    from,
                     upto,
                 })
                 .collect();
@@ -234,6 +235,7 @@ mod tests {
             remotes[0],
             Remote::Posted {
                 room: rooms[0],
+                from: 7,
                 upto: 8
             }
         );

@@ -215,9 +215,9 @@ impl Hub {
         }
     }
 
-    /// Another node committed `room` up to `upto`; the gap, if any, is read.
-    pub fn notice(&self, room: RoomId, upto: i64) {
-        let fill = self.lock().notice(room, upto);
+    /// Another node committed `from..=upto` of `room`; the gap, if any, is read.
+    pub fn notice(&self, room: RoomId, from: i64, upto: i64) {
+        let fill = self.lock().notice(room, from, upto);
         self.ask(room, fill);
     }
 

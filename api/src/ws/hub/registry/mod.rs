@@ -270,9 +270,9 @@ impl Registry {
         fill
     }
 
-    /// Another node committed `room` up to `upto`: the gap to read, if any.
-    pub fn notice(&mut self, room: RoomId, upto: i64) -> Option<Fill> {
-        self.rooms.get_mut(&room)?.order.notice(upto)
+    /// Another node committed `from..=upto` of `room`: the gap to read, if any.
+    pub fn notice(&mut self, room: RoomId, from: i64, upto: i64) -> Option<Fill> {
+        self.rooms.get_mut(&room)?.order.notice(from, upto)
     }
 
     /// A fill of `room` ended short of what it asked for, or failed.

@@ -90,8 +90,12 @@ impl Order {
         (out, fill)
     }
 
-    /// Another node committed up to `upto`: the gap to read, if not already asked.
-    pub fn notice(&mut self, upto: i64) -> Option<Fill> {
+    /// Another node committed `from..=upto`: the gap to read, if not already asked.
+    /// A room followed without a head starts at `from`.
+    pub fn notice(&mut self, from: i64, upto: i64) -> Option<Fill> {
+        if self.cursor.is_none() {
+            self.know_head(from - 1);
+        }
         self.ask(upto)
     }
 
@@ -157,20 +161,21 @@ mod tests {
     #[test]
     fn a_notice_asks_for_what_was_not_seen_once() {
         let mut order = Order::new(Some(5));
-        assert_eq!(order.notice(8), Some(Fill { after: 5, upto: 8 }));
-        assert_eq!(order.notice(8), None);
-        assert_eq!(order.notice(10), Some(Fill { after: 8, upto: 10 }));
-        assert_eq!(order.notice(4), None);
+        assert_eq!(order.notice(6, 8), Some(Fill { after: 5, upto: 8 }));
+        assert_eq!(order.notice(6, 8), None);
+        assert_eq!(order.notice(9, 10), Some(Fill { after: 8, upto: 10 }));
+        assert_eq!(order.notice(4, 4), None);
         order.fill_ended();
-        assert_eq!(order.notice(10), Some(Fill { after: 5, upto: 10 }));
+        assert_eq!(order.notice(9, 10), Some(Fill { after: 5, upto: 10 }));
     }
 
     #[test]
-    fn without_a_head_the_first_message_starts_the_count() {
+    fn without_a_head_the_first_message_or_notice_starts_the_count() {
         let mut order = Order::new(None);
-        assert_eq!(order.notice(3), None, "nothing to compare with yet");
         let (out, fill) = order.message(7, frame(7), None);
         assert_eq!(seqs(&out), ["7"]);
         assert_eq!(fill, None);
+        let mut order = Order::new(None);
+        assert_eq!(order.notice(3, 4), Some(Fill { after: 2, upto: 4 }));
     }
 }

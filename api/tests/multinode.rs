@@ -199,7 +199,7 @@ async fn messages_cross_nodes_in_seq_order_under_senders_on_both() {
     let (ana, bia) = (user(&a, "ana").await, user(&b, "bia").await);
     ana.join(&room).await.unwrap();
     bia.join(&room).await.unwrap();
-    const EACH: usize = 150;
+    const EACH: usize = 300;
     let on_a = tokio::spawn(post_many(ana.room_socket(&room).await.unwrap(), "a", EACH));
     let on_b = tokio::spawn(post_many(bia.room_socket(&room).await.unwrap(), "b", EACH));
     let mut acked: Vec<i64> = on_a.await.unwrap();

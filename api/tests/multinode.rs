@@ -24,6 +24,7 @@ const ENV: &[(&str, &str)] = &[
     ("PAPO_POST_RATE", "0"),
     ("PAPO_CONNECTIONS_PER_ADDRESS", "0"),
     ("PAPO_BUS_CHECK_SECS", "2"),
+    ("PAPO_NODE_TIMEOUT_SECS", "3"),
 ];
 
 /// A fresh database on the test PostgreSQL server, dropped at the end.
@@ -72,7 +73,11 @@ impl FreshDb {
              WHERE datname = '{}' AND application_name = 'papo-listen'",
             self.name
         );
-        connection.execute_unprepared(&sql).await.unwrap().rows_affected()
+        connection
+            .execute_unprepared(&sql)
+            .await
+            .unwrap()
+            .rows_affected()
     }
 }
 
@@ -187,13 +192,21 @@ async fn messages_cross_nodes_in_seq_order_under_senders_on_both() {
     };
     let (a, b) = (node(&db), node(&db));
     let owner = user(&a, "owner").await;
-    let room = owner.create_room("general", false).await.unwrap().id.to_string();
+    let room = owner
+        .create_room("general", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
     let mut listeners = Vec::new();
     for (i, server) in [&a, &b, &a, &b].into_iter().enumerate() {
         let listener = user(server, &format!("listener{i}")).await;
         listener.join(&room).await.unwrap();
         let mut socket = listener.room_socket(&room).await.unwrap();
-        assert!(matches!(frame(&mut socket).await, ServerFrame::History { .. }));
+        assert!(matches!(
+            frame(&mut socket).await,
+            ServerFrame::History { .. }
+        ));
         listeners.push(socket);
     }
     let (ana, bia) = (user(&a, "ana").await, user(&b, "bia").await);
@@ -207,7 +220,11 @@ async fn messages_cross_nodes_in_seq_order_under_senders_on_both() {
     acked.sort_unstable();
 
     let total = 2 * EACH;
-    assert_eq!(acked, (1..=total as i64).collect::<Vec<_>>(), "gap-free seqs");
+    assert_eq!(
+        acked,
+        (1..=total as i64).collect::<Vec<_>>(),
+        "gap-free seqs"
+    );
     for (i, socket) in listeners.iter_mut().enumerate() {
         let seen = seqs(socket, total).await;
         assert_eq!(
@@ -273,8 +290,18 @@ async fn logout_room_deletion_and_joins_reach_the_other_node() {
     };
     let (a, b) = (node(&db), node(&db));
     let owner = user(&a, "owner").await;
-    let doomed = owner.create_room("doomed", false).await.unwrap().id.to_string();
-    let later = owner.create_room("later", false).await.unwrap().id.to_string();
+    let doomed = owner
+        .create_room("doomed", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let later = owner
+        .create_room("later", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
 
     // A room socket on b closes 4404 when the room is deleted on a.
     let guest = user(&b, "guest").await;
@@ -290,7 +317,10 @@ async fn logout_room_deletion_and_joins_reach_the_other_node() {
     // The join notice may still be on its way: post until one arrives on b.
     let mut got = None;
     for i in 0..50 {
-        owner.post(&later, &format!("hello {i}"), None).await.unwrap();
+        owner
+            .post(&later, &format!("hello {i}"), None)
+            .await
+            .unwrap();
         if let Ok(Ok(Ok(ServerFrame::Message(message)))) =
             tokio::time::timeout(Duration::from_millis(200), everything.next()).await
         {
@@ -369,6 +399,177 @@ async fn a_cut_bus_loses_and_reorders_nothing() {
     );
 }
 
+/// Whether node `at` lists `username` among the online users.
+async fn online_on(at: &Server, viewer: &Client, username: &str) -> bool {
+    let users: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/users/online", at.url))
+        .bearer_auth(&viewer.session().unwrap().access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = users["users"].as_array().cloned().unwrap_or_default();
+    list.iter().any(|u| u["username"] == username)
+}
+
+/// Waits up to `limit` for `ready`.
+async fn within(limit: Duration, mut ready: impl AsyncFnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if ready().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_nodes_clients_resume_elsewhere_and_its_users_go_offline() {
+    let Some(db) = FreshDb::create().await else {
+        return;
+    };
+    let (a, mut b) = (node(&db), node(&db));
+    let sam = user(&a, "sam").await;
+    let room = sam
+        .create_room("general", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let lia = user(&b, "lia").await;
+    lia.join(&room).await.unwrap();
+    let mut listening = lia.room_socket(&room).await.unwrap();
+    frame(&mut listening).await;
+    assert!(
+        within(Duration::from_secs(5), async || online_on(&a, &sam, "lia")
+            .await)
+        .await,
+        "node a sees lia, connected to b, online"
+    );
+
+    // Sam posts on a in rounds; lia reads on b, which is killed meanwhile; she
+    // resumes on a from the last seq she saw.
+    const ROUNDS: usize = 30;
+    const EACH: usize = 10;
+    const TOTAL: i64 = (ROUNDS * EACH) as i64;
+    let mut sender = sam.room_socket(&room).await.unwrap();
+    let posting = tokio::spawn(async move {
+        for round in 0..ROUNDS {
+            for i in 0..EACH {
+                let post = ClientFrame::Message {
+                    content: format!("{round}.{i}"),
+                    temp_id: Some(format!("{round}.{i}")),
+                    room_id: None,
+                };
+                sender.send(&post).await.unwrap();
+            }
+            let mut acks = 0;
+            while acks < EACH {
+                if let ServerFrame::Ack { .. } = frame(&mut sender).await {
+                    acks += 1;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    });
+    let a_url = a.url.clone();
+    let reading = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        let mut moved = false;
+        while seen.last().copied().unwrap_or(0) < TOTAL {
+            match tokio::time::timeout(Duration::from_secs(10), listening.next())
+                .await
+                .expect("a frame within 10 s")
+            {
+                Ok(Ok(ServerFrame::Message(message))) => seen.push(message.seq),
+                Ok(Ok(ServerFrame::History { messages, .. })) => {
+                    seen.extend(messages.iter().map(|m| m.seq));
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(_)) | Err(_) => {
+                    assert!(!moved, "cut once, when b died");
+                    listening.reconnect_to(&a_url).await.unwrap();
+                    moved = true;
+                }
+            }
+        }
+        (seen, moved)
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    posting.await.unwrap();
+    let (seen, moved) = reading.await.unwrap();
+
+    assert!(moved, "lia's socket on b was cut and resumed on a");
+    assert_eq!(
+        seen,
+        (1..=TOTAL).collect::<Vec<_>>(),
+        "every acknowledged message once, in order, across the move"
+    );
+    assert!(
+        within(Duration::from_secs(3), async || online_on(&a, &sam, "lia")
+            .await)
+        .await,
+        "lia, resumed on a, is online"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_nodes_users_go_offline_everywhere() {
+    let Some(db) = FreshDb::create().await else {
+        return;
+    };
+    let (a, mut b) = (node(&db), node(&db));
+    let viewer = user(&a, "viewer").await;
+    let kim = user(&b, "kim").await;
+    let mut socket = kim.socket().await.unwrap();
+    socket.send(&ClientFrame::Ping).await.unwrap();
+    while !matches!(frame(&mut socket).await, ServerFrame::Pong) {}
+    assert!(
+        within(Duration::from_secs(5), async || online_on(
+            &a, &viewer, "kim"
+        )
+        .await)
+        .await,
+        "node a sees kim online on b"
+    );
+    // A node started later learns who is online on the others.
+    let c = node(&db);
+    assert!(
+        within(Duration::from_secs(5), async || online_on(
+            &c, &viewer, "kim"
+        )
+        .await)
+        .await,
+        "node c, started later, sees kim online on b"
+    );
+
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    let started = std::time::Instant::now();
+    assert!(
+        within(Duration::from_secs(10), async || !online_on(
+            &a, &viewer, "kim"
+        )
+        .await)
+        .await,
+        "kim, only on the killed node, went offline on a"
+    );
+    eprintln!("offline on a {:?} after the kill", started.elapsed());
+    assert!(
+        within(Duration::from_secs(5), async || !online_on(
+            &c, &viewer, "kim"
+        )
+        .await)
+        .await,
+        "and on c"
+    );
+}
+
 #[test]
 fn a_second_process_on_one_sqlite_file_refuses_to_start() {
     let first = Server::start(Options {
@@ -384,7 +585,10 @@ fn a_second_process_on_one_sqlite_file_refuses_to_start() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "the second process exited with an error");
+    assert!(
+        !output.status.success(),
+        "the second process exited with an error"
+    );
     assert!(
         said.contains("another papo process is serving"),
         "it says why: {said}"

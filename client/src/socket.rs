@@ -61,6 +61,15 @@ impl Socket {
         Ok(())
     }
 
+    /// Resumes on another server of the same cluster (this one died, or a load
+    /// balancer sends the client elsewhere): the token works on every node.
+    ///
+    /// Fails when the socket cannot be opened.
+    pub async fn reconnect_to(&mut self, base: &str) -> Result<(), Error> {
+        base.clone_into(&mut self.base);
+        self.reconnect().await
+    }
+
     /// Closes the connection (as a client going away would); [`Socket::reconnect`]
     /// resumes it.
     pub async fn disconnect(&mut self) {

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::Duration;
 use domain::{
-    ports::EventBus,
+    ports::{EventBus, Presence},
     service::{Limits, Ports, Services},
 };
 use sea_orm::DatabaseConnection;
@@ -48,6 +48,8 @@ pub struct Config {
     pub rooms_per_user: usize,
     /// How this node hears what other nodes on the same database commit.
     pub bus: BusKind,
+    /// A node not heard from for this long is taken for dead (shared bus).
+    pub node_timeout: std::time::Duration,
 }
 
 /// Which event bus a node uses.
@@ -67,7 +69,7 @@ pub struct Infra {
     pub bus: Arc<bus::LocalBus>,
     /// What other nodes report, with a shared bus.
     pub remote: Option<tokio::sync::mpsc::Receiver<bus::Remote>>,
-    pub presence: Arc<presence::LocalPresence>,
+    pub presence: Arc<dyn Presence>,
     pub tokens: Arc<jwt::JwtTokens>,
     /// The group-commit writer; [`db::GroupWriter::shutdown`] drains it on exit.
     pub writer: db::GroupWriter,
@@ -88,15 +90,27 @@ impl Infra {
             config.refresh_token_ttl,
         ));
         let bus = Arc::new(bus::LocalBus::new(65_536));
-        let (shared, remote): (Arc<dyn EventBus>, _) = match config.bus {
-            BusKind::Local => (bus.clone(), None),
+        let local_presence = Arc::new(presence::LocalPresence::new());
+        let (shared, presence, remote): (Arc<dyn EventBus>, Arc<dyn Presence>, _) = match config.bus
+        {
+            BusKind::Local => (bus.clone(), local_presence, None),
             BusKind::Postgres => {
-                let (pg, remote) = bus::PgBus::start(&config.database_url, db.clone(), bus.clone())
-                    .context("starting the PostgreSQL bus")?;
-                (pg, Some(remote))
+                let (pg, remote) = bus::PgBus::start(
+                    &config.database_url,
+                    db.clone(),
+                    bus.clone(),
+                    local_presence.clone(),
+                    config.node_timeout,
+                )
+                .context("starting the PostgreSQL bus")?;
+                let presence = presence::cluster::ClusterPresence::new(
+                    local_presence,
+                    pg.roster(),
+                    pg.clone(),
+                );
+                (pg, Arc::new(presence), Some(remote))
             }
         };
-        let presence = Arc::new(presence::LocalPresence::new());
         let writer = db::GroupWriter::start(
             &config.database_url,
             db.clone(),

@@ -115,6 +115,7 @@ pub fn test_settings(database_url: String) -> Settings {
             rooms_per_user: 500,
             bus: None,
             bus_check_secs: 5,
+            node_timeout_secs: 30,
         },
         log: LogSettings {
             filter: "warn".into(),

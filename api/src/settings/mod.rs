@@ -201,6 +201,12 @@ pub struct RealtimeSettings {
     #[arg(long, env = "PAPO_BUS_CHECK_SECS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub bus_check_secs: u64,
+
+    /// Seconds after which a node that stopped saying it is alive (killed, cut off)
+    /// is taken for dead and its users for offline (shared bus only).
+    #[arg(long, env = "PAPO_NODE_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(3..))]
+    pub node_timeout_secs: u64,
 }
 
 /// `PAPO_BUS`.
@@ -314,6 +320,7 @@ impl Settings {
             demo: self.server.demo,
             rooms_per_user: usize::try_from(self.realtime.rooms_per_user).unwrap_or(usize::MAX),
             bus: self.bus()?,
+            node_timeout: Duration::from_secs(self.realtime.node_timeout_secs),
         })
     }
 }

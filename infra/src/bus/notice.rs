@@ -55,6 +55,40 @@ pub enum Body {
         one: Option<Uuid>,
         keep: Option<Uuid>,
     },
+    /// A user's first socket on the sending node opened.
+    Online {
+        user: Uuid,
+    },
+    /// A user's last socket on the sending node closed.
+    Offline {
+        user: Uuid,
+    },
+    /// The sending node's online users (`reset`: this is the first part of the list).
+    Roster {
+        reset: bool,
+        users: Vec<Uuid>,
+    },
+    /// The sending node asks every node for its roster (it started, or missed notices).
+    Hello,
+    /// The sending node is alive.
+    Heartbeat,
+    /// The sending node is stopping.
+    Gone,
+}
+
+impl Body {
+    /// Whether this is about who is online (kept by the bus, not the realtime layer).
+    pub fn is_presence(&self) -> bool {
+        matches!(
+            self,
+            Self::Online { .. }
+                | Self::Offline { .. }
+                | Self::Roster { .. }
+                | Self::Hello
+                | Self::Heartbeat
+                | Self::Gone
+        )
+    }
 }
 
 /// What a notice from another node asks this node to do.
@@ -181,6 +215,12 @@ pub fn remotes(body: Body) -> Vec<Remote> {
             user_id: UserId::from_uuid(user),
             ended: one.map_or(Ended::AllBut(keep), Ended::One),
         },
+        Body::Online { .. }
+        | Body::Offline { .. }
+        | Body::Roster { .. }
+        | Body::Hello
+        | Body::Heartbeat
+        | Body::Gone => return Vec::new(),
     };
     vec![Remote::Event(event)]
 }

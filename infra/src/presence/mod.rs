@@ -1,4 +1,7 @@
-//! Who is connected to this node.
+//! Who is connected: to this node ([`LocalPresence`]), or to any node sharing the
+//! database ([`cluster::ClusterPresence`]).
+
+pub mod cluster;
 
 use std::{
     collections::HashMap,

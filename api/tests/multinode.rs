@@ -570,6 +570,40 @@ async fn a_killed_nodes_users_go_offline_everywhere() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_started_at_once_on_a_fresh_database_all_come_up() {
+    let Some(db) = FreshDb::create().await else {
+        return;
+    };
+    // Each migrates at start; they must not trip over each other's migrations.
+    let url = db.url.clone();
+    let starting: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                Server::start(Options {
+                    env: ENV,
+                    database_url: Some(url),
+                    ..Options::default()
+                })
+            })
+        })
+        .collect();
+    let nodes: Vec<Server> = starting.into_iter().map(|t| t.join().unwrap()).collect();
+    let first = user(&nodes[0], "ana").await;
+    let room = first
+        .create_room("general", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let last = user(&nodes[2], "ana").await;
+    assert_eq!(
+        last.history(&room, None, 10).await.unwrap().messages.len(),
+        0
+    );
+}
+
 #[test]
 fn a_second_process_on_one_sqlite_file_refuses_to_start() {
     let first = Server::start(Options {

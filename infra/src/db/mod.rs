@@ -14,6 +14,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    TransactionTrait,
     sqlx::{
         self, Connection,
         pool::PoolOptions,
@@ -105,13 +106,26 @@ pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration. On PostgreSQL nodes started at once take turns:
+/// a transaction on a connection of its own holds an advisory lock while the
+/// migrations run, so the second node finds them applied instead of racing the first.
 ///
 /// Fails when a migration fails; the failed one is rolled back where the database
 /// supports transactional DDL.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let turn = db.begin().await?;
+    turn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    let migrated = Migrator::up(db, None).await;
+    turn.commit().await?;
+    migrated
 }
+
+/// The advisory lock key nodes take turns on while migrating ("papo" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7061_706f;
 
 /// Reverts the newest `steps` migrations.
 ///

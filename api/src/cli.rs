@@ -23,8 +23,9 @@ pub enum Command {
     /// Run the server (the default): migrate the database, then serve HTTP and
     /// WebSocket.
     Serve {
+        /// Boxed: the settings are most of the enum's size.
         #[command(flatten)]
-        settings: Settings,
+        settings: Box<Settings>,
     },
     /// Chat in the terminal: log in (or --register) at a prompt or from flags, then a
     /// full-screen chat with rooms, online users and slash commands.

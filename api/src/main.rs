@@ -20,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         None => serve(cli.settings).await,
-        Some(Command::Serve { settings }) => serve(settings).await,
+        Some(Command::Serve { settings }) => serve(*settings).await,
         Some(Command::Migrate {
             down,
             database,

@@ -257,12 +257,9 @@ async fn messages_cross_nodes_in_seq_order_under_senders_on_both() {
     assert_eq!(edit.status(), 200);
     let mut watcher_b = listeners.remove(0);
     loop {
-        match frame(&mut watcher_b).await {
-            ServerFrame::Edited { message, .. } => {
-                assert_eq!(message.content, "edited");
-                break;
-            }
-            _ => {}
+        if let ServerFrame::Edited { message, .. } = frame(&mut watcher_b).await {
+            assert_eq!(message.content, "edited");
+            break;
         }
     }
     let deleted = http
@@ -273,12 +270,9 @@ async fn messages_cross_nodes_in_seq_order_under_senders_on_both() {
         .unwrap();
     assert_eq!(deleted.status(), 204);
     loop {
-        match frame(&mut watcher).await {
-            ServerFrame::Deleted { message, .. } => {
-                assert_eq!(message.id, posted.id);
-                break;
-            }
-            _ => {}
+        if let ServerFrame::Deleted { message, .. } = frame(&mut watcher).await {
+            assert_eq!(message.id, posted.id);
+            break;
         }
     }
 }
@@ -568,6 +562,144 @@ async fn a_killed_nodes_users_go_offline_everywhere() {
         .await,
         "and on c"
     );
+}
+
+/// A NATS server of the test's own, on a free port; killed on drop.
+struct Nats {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Nats {
+    fn start(port: Option<u16>) -> Option<Self> {
+        let binary = [
+            "/usr/sbin/nats-server",
+            "/usr/bin/nats-server",
+            "/usr/local/bin/nats-server",
+        ]
+        .into_iter()
+        .find(|path| std::path::Path::new(path).exists());
+        let Some(binary) = binary else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "nats-server is needed for the NATS bus test"
+            );
+            eprintln!("!!! SKIPPED: no nats-server for the NATS bus test");
+            return None;
+        };
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let child = Command::new(binary)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(
+            support::wait_for(Duration::from_secs(10), || {
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            }),
+            "nats-server listens"
+        );
+        Some(Self { child, port })
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_nats_messages_cross_nodes_in_order_and_a_nats_restart_loses_nothing() {
+    let Some(db) = FreshDb::create().await else {
+        return;
+    };
+    let Some(nats) = Nats::start(None) else {
+        return;
+    };
+    let bus = format!("nats://127.0.0.1:{}", nats.port);
+    let env: Vec<(&str, &str)> = ENV
+        .iter()
+        .copied()
+        .chain([("PAPO_BUS", bus.as_str())])
+        .collect();
+    let start = || {
+        Server::start(Options {
+            env: &env,
+            database_url: Some(db.url.clone()),
+            ..Options::default()
+        })
+    };
+    let (a, b) = (start(), start());
+    let ana = user(&a, "ana").await;
+    let room = ana
+        .create_room("general", false)
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let bob = user(&b, "bob").await;
+    bob.join(&room).await.unwrap();
+    let mut listening = bob.room_socket(&room).await.unwrap();
+    frame(&mut listening).await;
+    assert!(
+        within(Duration::from_secs(5), async || online_on(&a, &ana, "bob")
+            .await)
+        .await,
+        "presence crosses over NATS"
+    );
+
+    // Posts on a in rounds; NATS is stopped and started again in the middle.
+    let mut sender = ana.room_socket(&room).await.unwrap();
+    const ROUNDS: usize = 20;
+    const EACH: usize = 10;
+    let mut nats = Some(nats);
+    for round in 0..ROUNDS {
+        if round == ROUNDS / 2 {
+            let port = nats.take().unwrap().port;
+            nats = Nats::start(Some(port));
+        }
+        for i in 0..EACH {
+            let post = ClientFrame::Message {
+                content: format!("{round}.{i}"),
+                temp_id: Some(format!("{round}.{i}")),
+                room_id: None,
+            };
+            sender.send(&post).await.unwrap();
+        }
+        let mut acks = 0;
+        while acks < EACH {
+            if let ServerFrame::Ack { .. } = frame(&mut sender).await {
+                acks += 1;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let total = (ROUNDS * EACH) as i64;
+    assert_eq!(
+        seqs(&mut listening, ROUNDS * EACH).await,
+        (1..=total).collect::<Vec<_>>(),
+        "every message once, in order, across the NATS restart"
+    );
+
+    // Row-less events cross too: deleting the room on a closes bob's socket on b.
+    let deleted = reqwest::Client::new()
+        .delete(format!("{}/api/v1/rooms/{room}", a.url))
+        .bearer_auth(&ana.session().unwrap().access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(closed(&mut listening).await, 4404);
+    drop(nats);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -53,12 +53,14 @@ pub struct Config {
 }
 
 /// Which event bus a node uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BusKind {
     /// This node only.
     Local,
     /// Every node on the same PostgreSQL database, through LISTEN/NOTIFY.
     Postgres,
+    /// Every node on the same database, through the NATS server at this URL.
+    Nats(String),
 }
 
 /// Everything the server needs from the outside world, built once at start-up.
@@ -91,26 +93,36 @@ impl Infra {
         ));
         let bus = Arc::new(bus::LocalBus::new(65_536));
         let local_presence = Arc::new(presence::LocalPresence::new());
-        let (shared, presence, remote): (Arc<dyn EventBus>, Arc<dyn Presence>, _) = match config.bus
-        {
-            BusKind::Local => (bus.clone(), local_presence, None),
-            BusKind::Postgres => {
-                let (pg, remote) = bus::PgBus::start(
-                    &config.database_url,
-                    db.clone(),
-                    bus.clone(),
-                    local_presence.clone(),
-                    config.node_timeout,
-                )
-                .context("starting the PostgreSQL bus")?;
-                let presence = presence::cluster::ClusterPresence::new(
-                    local_presence,
-                    pg.roster(),
-                    pg.clone(),
-                );
-                (pg, Arc::new(presence), Some(remote))
-            }
-        };
+        let (shared, presence, remote): (Arc<dyn EventBus>, Arc<dyn Presence>, _) =
+            match &config.bus {
+                BusKind::Local => (bus.clone(), local_presence, None),
+                kind => {
+                    let link = match kind {
+                        BusKind::Nats(url) => bus::Link::Nats {
+                            url: url.clone(),
+                            subject: nats_subject(&config.database_url),
+                        },
+                        _ => bus::Link::Postgres {
+                            url: config.database_url.clone(),
+                            db: db.clone(),
+                        },
+                    };
+                    let (shared, remote) = bus::SharedBus::start(
+                        link,
+                        bus.clone(),
+                        local_presence.clone(),
+                        config.node_timeout,
+                    )
+                    .await
+                    .context("starting the bus shared with other nodes")?;
+                    let presence = presence::cluster::ClusterPresence::new(
+                        local_presence,
+                        shared.roster(),
+                        shared.clone(),
+                    );
+                    (shared, Arc::new(presence), Some(remote))
+                }
+            };
         let writer = db::GroupWriter::start(
             &config.database_url,
             db.clone(),
@@ -147,5 +159,35 @@ impl Infra {
             tokens,
             writer,
         })
+    }
+}
+
+/// The NATS subject of the nodes of one database: `papo.<database name>`, so that
+/// clusters on different databases can share one NATS server (as `NOTIFY` is per
+/// database).
+fn nats_subject(database_url: &str) -> String {
+    let path = database_url.split('?').next().unwrap_or(database_url);
+    let name = path.rsplit('/').next().unwrap_or("papo");
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("papo.{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_nats_subject_is_named_after_the_database() {
+        assert_eq!(
+            super::nats_subject("postgres://u:p@db:5432/chat.prod?sslmode=require"),
+            "papo.chat_prod"
+        );
     }
 }

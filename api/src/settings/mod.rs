@@ -191,9 +191,9 @@ pub struct RealtimeSettings {
     pub sockets_per_node: u32,
 
     /// How nodes on one database hear each other's messages and events: `postgres`
-    /// (LISTEN/NOTIFY; the default on PostgreSQL) or `local` (this node only; the only
-    /// choice on SQLite).
-    #[arg(long, env = "PAPO_BUS", value_enum)]
+    /// (LISTEN/NOTIFY; the default on PostgreSQL), `nats://HOST:PORT` (a NATS server),
+    /// or `local` (this node only; the only choice on SQLite).
+    #[arg(long, env = "PAPO_BUS")]
     pub bus: Option<BusChoice>,
 
     /// Seconds between checks of the rooms this node's sockets follow against the
@@ -210,10 +210,29 @@ pub struct RealtimeSettings {
 }
 
 /// `PAPO_BUS`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BusChoice {
     Local,
     Postgres,
+    /// A NATS server's URL.
+    Nats(String),
+}
+
+impl FromStr for BusChoice {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "local" => Ok(Self::Local),
+            "postgres" => Ok(Self::Postgres),
+            url if url.starts_with("nats://") || url.starts_with("tls://") => {
+                Ok(Self::Nats(url.to_owned()))
+            }
+            other => Err(format!(
+                "`{other}`: expected `local`, `postgres` or `nats://HOST:PORT`"
+            )),
+        }
+    }
 }
 
 impl RealtimeSettings {
@@ -289,14 +308,16 @@ impl FromStr for Secret {
 impl Settings {
     /// The bus `PAPO_BUS` names, or the database's default.
     ///
-    /// Fails for `postgres` on SQLite: one SQLite file is one node.
+    /// Fails for a shared bus on SQLite: one SQLite file is one node.
     pub fn bus(&self) -> anyhow::Result<infra::BusKind> {
         let sqlite = infra::db::is_sqlite(&self.database.url);
-        match (self.realtime.bus, sqlite) {
+        match (&self.realtime.bus, sqlite) {
             (Some(BusChoice::Local), _) | (None, true) => Ok(infra::BusKind::Local),
             (Some(BusChoice::Postgres) | None, false) => Ok(infra::BusKind::Postgres),
-            (Some(BusChoice::Postgres), true) => anyhow::bail!(
-                "PAPO_BUS=postgres needs a PostgreSQL database; SQLite serves one node"
+            (Some(BusChoice::Nats(url)), false) => Ok(infra::BusKind::Nats(url.clone())),
+            (Some(BusChoice::Postgres | BusChoice::Nats(_)), true) => anyhow::bail!(
+                "PAPO_BUS shares events between nodes, which needs a PostgreSQL database; \
+                 SQLite serves one node"
             ),
         }
     }

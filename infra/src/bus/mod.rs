@@ -1,12 +1,16 @@
-//! Event buses: [`LocalBus`] for one node, [`PgBus`] for nodes sharing one
-//! PostgreSQL database; [`notice`] is what nodes tell each other.
+//! Event buses: [`LocalBus`] for one node; [`SharedBus`] for nodes sharing one
+//! database, over PostgreSQL `NOTIFY` or NATS; [`notice`] is what nodes tell each
+//! other.
 
 mod local;
+mod nats;
 pub mod notice;
 mod pg;
+mod shared;
 
 pub use self::{
     local::LocalBus,
     notice::Remote,
-    pg::{CHANNEL, PgBus},
+    pg::CHANNEL,
+    shared::{Link, SharedBus},
 };

@@ -15,7 +15,7 @@ use domain::{UserId, ports::Presence};
 use uuid::Uuid;
 
 use super::LocalPresence;
-use crate::bus::{PgBus, notice::Body};
+use crate::bus::{SharedBus, notice::Body};
 
 /// Users per roster notice: a UUID is 38 bytes of JSON, well under 8,000 bytes.
 pub const ROSTER_CHUNK: usize = 150;
@@ -86,11 +86,11 @@ impl Roster {
 pub struct ClusterPresence {
     local: Arc<LocalPresence>,
     roster: Arc<Mutex<Roster>>,
-    bus: Arc<PgBus>,
+    bus: Arc<SharedBus>,
 }
 
 impl ClusterPresence {
-    pub fn new(local: Arc<LocalPresence>, roster: Arc<Mutex<Roster>>, bus: Arc<PgBus>) -> Self {
+    pub fn new(local: Arc<LocalPresence>, roster: Arc<Mutex<Roster>>, bus: Arc<SharedBus>) -> Self {
         Self { local, roster, bus }
     }
 

@@ -52,6 +52,10 @@ pub struct Fanout {
     /// Sample this server process's RSS every second (a soak).
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Spread the listening connections over these nodes of one cluster (round
+    /// robin); senders use `--url`. Default: `--url` alone.
+    #[arg(long = "listen-url")]
+    pub listen_urls: Vec<String>,
 }
 
 /// Runs the scenario.
@@ -217,7 +221,16 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
             accounts.push(server.account(&format!("fan-{}-s{s}", &run[..8])).await?);
         }
     }
-    let connect = |room: String, account: Option<crate::setup::Account>| {
+    let listen_servers: Vec<Server> = if config.listen_urls.is_empty() {
+        vec![server.clone()]
+    } else {
+        config
+            .listen_urls
+            .iter()
+            .map(|url| Server::new(url))
+            .collect()
+    };
+    let connect = |server: &Server, room: String, account: Option<crate::setup::Account>| {
         let server = server.clone();
         let baseline = config.baseline;
         async move {
@@ -237,7 +250,8 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
             let account = accounts
                 .get((r * config.members + m) % config.accounts.max(1))
                 .cloned();
-            batch.push(connect(room.clone(), account));
+            let node = &listen_servers[(r * config.members + m) % listen_servers.len()];
+            batch.push(connect(node, room.clone(), account));
             if batch.len() == 100 {
                 listeners.extend(futures_util::future::try_join_all(batch.drain(..)).await?);
             }
@@ -248,7 +262,7 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
     for s in 0..config.senders {
         let room_index = s % rooms.len().max(1);
         let account = accounts.get(config.accounts.max(1) + s).cloned();
-        let socket = connect(rooms[room_index].clone(), account).await?;
+        let socket = connect(server, rooms[room_index].clone(), account).await?;
         senders.push((socket, room_index, rooms[room_index].clone()));
     }
     Ok((listeners, senders))

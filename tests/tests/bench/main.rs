@@ -50,6 +50,8 @@ async fn the_fanout_scenario_delivers_everything_to_every_listener() {
         accounts: 2,
         baseline: false,
         server_pid: Some(std::process::id()),
+        // Two URLs of one node: the listeners are spread over the URLs given.
+        listen_urls: vec![app.address.clone(), app.address.clone()],
     };
 
     let report = papo_bench::fanout::run(&Server::new(&app.address), &config)
@@ -99,6 +101,7 @@ async fn fanout_expects_deliveries_of_acknowledged_posts_only() {
         accounts: 1,
         baseline: false,
         server_pid: None,
+        listen_urls: Vec::new(),
     };
 
     let report = papo_bench::fanout::run(&Server::new(&app.address), &config)
@@ -154,6 +157,7 @@ async fn baseline_relays(flush: papo_bench::baseline::Flush) {
         accounts: 1,
         baseline: true,
         server_pid: None,
+        listen_urls: Vec::new(),
     };
 
     let report =

@@ -125,6 +125,9 @@ pub trait MessageRepository: Send + Sync {
     async fn submit(&self, message: NewMessage) -> Result<PendingAppend>;
     /// Messages with `low <= seq <= high`, oldest first.
     async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>>;
+    /// For each `(room, low, high)`, the messages with `low <= seq <= high`, in one
+    /// read: ordered by room as given, then by seq.
+    async fn ranges(&self, ranges: &[(RoomId, i64, i64)]) -> Result<Vec<Message>>;
     async fn find(&self, id: MessageId) -> Result<Option<Message>>;
     async fn edit(&self, id: MessageId, body: MessageBody, at: DateTime<Utc>) -> Result<Message>;
     async fn delete(&self, id: MessageId, at: DateTime<Utc>) -> Result<Message>;

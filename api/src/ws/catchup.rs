@@ -3,16 +3,19 @@
 //! other nodes, and, with a shared bus, a periodic check of every followed room.
 //! See `docs/architecture.md`, "Several nodes".
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
-use domain::{RoomId, service::Services};
+use domain::{RoomId, message::Message, service::Services};
 use infra::bus::Remote;
 use tokio::sync::mpsc;
 
 use super::hub::{Fill, FillRequest, Hub};
 
-/// Most messages read per query while closing a gap.
+/// Most messages read per room and query while closing a gap.
 const FILL_PAGE: i64 = 500;
+
+/// Most rooms read in one query.
+const MAX_ROOMS_PER_READ: usize = 200;
 
 /// Starts the reader. `remote` carries other nodes' notices (none on a single node);
 /// with it, followed rooms are also checked every `check`.
@@ -46,11 +49,27 @@ async fn run(
     loop {
         tokio::select! {
             request = fills.recv() => match request {
-                Some((room, fill)) => catchup.fill(room, fill).await,
+                Some(first) => {
+                    // Every gap asked for by now goes into one read.
+                    let mut requests = vec![first];
+                    while requests.len() < MAX_ROOMS_PER_READ {
+                        match fills.try_recv() {
+                            Ok(request) => requests.push(request),
+                            Err(_) => break,
+                        }
+                    }
+                    catchup.fill(requests).await;
+                }
                 None => return,
             },
             notice = next(&mut remote) => match notice {
-                Some(notice) => catchup.remote(notice).await,
+                Some(notice) => {
+                    catchup.remote(notice).await;
+                    // The rest of what arrived, so that its gaps are read together.
+                    while let Some(notice) = remote.as_mut().and_then(|r| r.try_recv().ok()) {
+                        catchup.remote(notice).await;
+                    }
+                }
                 None => remote = None,
             },
             _ = ticker.tick(), if shared => catchup.check().await,
@@ -84,28 +103,47 @@ impl Catchup {
         }
     }
 
-    /// Reads a gap in pages and hands the messages to the hub, which sends them on
-    /// in order.
-    async fn fill(&self, room: RoomId, fill: Fill) {
-        metrics::counter!("papo_catchup_reads_total").increment(1);
-        let mut after = fill.after;
-        while after < fill.upto {
-            let high = fill.upto.min(after + FILL_PAGE);
-            match self.services.committed(room, after + 1, high).await {
-                Ok(messages) => {
-                    let read = messages.last().map(|m| m.seq);
-                    metrics::counter!("papo_catchup_messages_total")
-                        .increment(messages.len() as u64);
-                    self.hub.fetched(room, messages, high);
-                    match read {
-                        Some(seq) if seq >= high => after = high,
-                        _ => return,
-                    }
-                }
+    /// Reads gaps, several rooms per query and at most [`FILL_PAGE`] messages per
+    /// room each time, and hands the messages to the hub, which sends them on in
+    /// order.
+    async fn fill(&self, requests: Vec<FillRequest>) {
+        let mut wanted: BTreeMap<RoomId, Fill> = BTreeMap::new();
+        for (room, fill) in requests {
+            let merged = wanted.entry(room).or_insert(fill);
+            merged.after = merged.after.min(fill.after);
+            merged.upto = merged.upto.max(fill.upto);
+        }
+        while !wanted.is_empty() {
+            metrics::counter!("papo_catchup_reads_total").increment(1);
+            let ranges: Vec<(RoomId, i64, i64)> = wanted
+                .iter()
+                .map(|(&room, fill)| (room, fill.after + 1, fill.upto.min(fill.after + FILL_PAGE)))
+                .collect();
+            let messages = match self.services.committed_ranges(&ranges).await {
+                Ok(messages) => messages,
                 Err(err) => {
-                    tracing::warn!(error = %err, %room, "reading a gap failed");
-                    self.hub.fill_failed(room);
+                    tracing::warn!(error = %err, "reading gaps failed");
+                    for room in wanted.keys() {
+                        self.hub.fill_failed(*room);
+                    }
                     return;
+                }
+            };
+            metrics::counter!("papo_catchup_messages_total").increment(messages.len() as u64);
+            let mut by_room: BTreeMap<RoomId, Vec<Message>> = BTreeMap::new();
+            for message in messages {
+                by_room.entry(message.room_id).or_default().push(message);
+            }
+            for (room, _, high) in ranges {
+                let read = by_room.remove(&room).unwrap_or_default();
+                let reached = read.last().is_some_and(|m| m.seq >= high);
+                self.hub.fetched(room, read, high);
+                match wanted.get_mut(&room) {
+                    // More than a page behind: the rest in the next round.
+                    Some(fill) if reached && high < fill.upto => fill.after = high,
+                    _ => {
+                        wanted.remove(&room);
+                    }
                 }
             }
         }

@@ -13,14 +13,12 @@ impl Services {
         self.ports.rooms.heads(rooms).await
     }
 
-    /// The messages of `room` with seqs `low..=high`, oldest first.
+    /// For each `(room, low, high)`, the messages with seqs `low..=high`, in one read,
+    /// ordered by room as given, then by seq.
     ///
     /// Fails when the database does.
-    pub async fn committed(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>> {
-        if low > high {
-            return Ok(Vec::new());
-        }
-        self.ports.messages.range(room, low, high).await
+    pub async fn committed_ranges(&self, ranges: &[(RoomId, i64, i64)]) -> Result<Vec<Message>> {
+        self.ports.messages.ranges(ranges).await
     }
 
     /// One message as stored now (after an edit or delete on another node).

@@ -10,7 +10,8 @@ use domain::{
     user::UserSummary,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -68,6 +69,37 @@ impl SqlMessages {
             .await
             .or_db()?;
         self.with_authors(models).await
+    }
+
+    /// Several rooms' seq ranges in one query (a node catching up on what other nodes
+    /// committed reads every room a notice names at once).
+    ///
+    /// Fails when the database does.
+    pub async fn ranges(&self, ranges: &[(RoomId, i64, i64)]) -> Result<Vec<Message>> {
+        if ranges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut wanted = Condition::any();
+        for &(room, low, high) in ranges {
+            wanted = wanted.add(
+                Condition::all()
+                    .add(message::Column::RoomId.eq(room.as_uuid()))
+                    .add(message::Column::Seq.between(low, high)),
+            );
+        }
+        let models = message::Entity::find()
+            .filter(wanted)
+            .all(&self.db)
+            .await
+            .or_db()?;
+        let mut messages = self.with_authors(models).await?;
+        let order: HashMap<RoomId, usize> = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(room, _, _))| (room, i))
+            .collect();
+        messages.sort_by_key(|m| (order.get(&m.room_id).copied(), m.seq));
+        Ok(messages)
     }
 
     /// Fails when the database does.

@@ -265,6 +265,10 @@ impl MessageRepository for GroupWriter {
         self.reads.range(room, low, high).await
     }
 
+    async fn ranges(&self, ranges: &[(RoomId, i64, i64)]) -> Result<Vec<Message>> {
+        self.reads.ranges(ranges).await
+    }
+
     async fn find(&self, id: MessageId) -> Result<Option<Message>> {
         self.reads.find(id).await
     }

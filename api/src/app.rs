@@ -167,10 +167,11 @@ impl Application {
             metrics.abort();
         }
         // poem stops counting a connection once it is upgraded to a WebSocket: wait
-        // for the sockets' own tasks to send their closing frames, or the process
-        // would exit under them and clients would see a cut connection (1006).
+        // for the sockets' own tasks to finish their closing handshakes, or the
+        // process would exit under them and clients would see a cut connection
+        // (1006).
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while self.hub.connection_count() > 0 && tokio::time::Instant::now() < deadline {
+        while self.hub.live_sockets() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.writer.shutdown().await;

@@ -37,6 +37,7 @@ pub async fn run(realtime: Realtime, socket: WebSocketStream, admission: Admissi
         connects,
         frame_rate,
     } = realtime;
+    let _live = hub.live_socket();
     let (sink, stream) = socket.split();
     let admitted = match admission {
         Admission::Admitted(admitted) => admitted,

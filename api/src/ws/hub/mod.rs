@@ -10,7 +10,7 @@
 use std::{
     sync::{
         Arc, Mutex, PoisonError,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -66,6 +66,17 @@ pub struct Hub {
     registry: Mutex<Registry>,
     next_id: AtomicU64,
     closing: AtomicBool,
+    /// Socket tasks still running, closing handshakes included.
+    live: AtomicUsize,
+}
+
+/// Counts one socket task as running until dropped (see [`Hub::live_sockets`]).
+pub struct LiveSocket(Arc<Hub>);
+
+impl Drop for LiveSocket {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Hub {
@@ -78,6 +89,7 @@ impl Hub {
             registry: Mutex::new(Registry::default()),
             next_id: AtomicU64::new(1),
             closing: AtomicBool::new(false),
+            live: AtomicUsize::new(0),
         })
     }
 
@@ -243,6 +255,18 @@ impl Hub {
     /// The followed rooms with their cursors, for the periodic check.
     pub fn cursors(&self) -> Vec<(RoomId, i64)> {
         self.lock().cursors()
+    }
+
+    /// Counts a socket task as running until the guard is dropped: a closed socket
+    /// still reads for its peer's close after it left the registry.
+    pub fn live_socket(self: &Arc<Self>) -> LiveSocket {
+        self.live.fetch_add(1, Ordering::AcqRel);
+        LiveSocket(Arc::clone(self))
+    }
+
+    /// Socket tasks still running (shutdown waits for them).
+    pub fn live_sockets(&self) -> usize {
+        self.live.load(Ordering::Acquire)
     }
 
     /// The number of live connections.

@@ -373,6 +373,32 @@ mod tests {
     }
 
     #[test]
+    fn the_bus_defaults_by_database_and_refuses_sharing_on_sqlite() {
+        let bus = |args: &[&str]| {
+            let cli = Cli::try_parse_from([&["papo"], args].concat()).map_err(|e| e.to_string())?;
+            cli.settings.bus().map_err(|e| e.to_string())
+        };
+        let pg = ["--database-url", "postgres://u@h/db"];
+        assert_eq!(bus(&pg), Ok(infra::BusKind::Postgres));
+        assert_eq!(
+            bus(&["--database-url", "sqlite://x.db"]),
+            Ok(infra::BusKind::Local)
+        );
+        assert_eq!(
+            bus(&[&pg[..], &["--bus", "nats://n:4222"]].concat()),
+            Ok(infra::BusKind::Nats("nats://n:4222".into()))
+        );
+        assert_eq!(
+            bus(&[&pg[..], &["--bus", "local"]].concat()),
+            Ok(infra::BusKind::Local)
+        );
+        let refused = bus(&["--database-url", "sqlite://x.db", "--bus", "postgres"]);
+        assert!(refused.is_err_and(|e| e.contains("SQLite serves one node")));
+        let garbage = bus(&[&pg[..], &["--bus", "redis://r"]].concat());
+        assert!(garbage.is_err_and(|e| e.contains("expected `local`, `postgres` or `nats://")));
+    }
+
+    #[test]
     fn flags_parse_into_typed_sections() {
         let cli = Cli::parse_from([
             "papo",

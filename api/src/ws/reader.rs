@@ -43,7 +43,7 @@ async fn read(
 ) {
     while let Some(incoming) = stream.next().await {
         activity.touch();
-        if ctx.control.ending().is_some() {
+        if ctx.control.is_ended() {
             // Closing: what the peer sends now is read only to reach its close
             // frame, never acted on (it gets no answer either).
             if matches!(incoming, Ok(WsMessage::Close(_)) | Err(_)) {

@@ -101,6 +101,14 @@ impl Control {
         self.notify.notify_one();
     }
 
+    /// Whether [`Control::end`] was called (without copying the reason).
+    pub fn is_ended(&self) -> bool {
+        self.ending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
     pub fn ending(&self) -> Option<Ending> {
         self.ending
             .lock()

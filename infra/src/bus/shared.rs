@@ -207,3 +207,59 @@ async fn heartbeat(node: Arc<Node>, timeout: Duration) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node() -> (Node, mpsc::Receiver<Notice>) {
+        let (outbox, sent) = mpsc::channel(8);
+        let node = Node {
+            id: Uuid::new_v4(),
+            outbox,
+            roster: Arc::default(),
+            presence: Arc::new(LocalPresence::new()),
+        };
+        (node, sent)
+    }
+
+    #[test]
+    fn garbage_and_own_notices_ask_nothing() {
+        let (node, _sent) = node();
+        assert!(node.receive("not json").is_empty());
+        assert!(node.receive(r#"{"node":"x","kind":"posted"}"#).is_empty());
+        let own = Notice {
+            node: node.id,
+            body: Body::RoomDeleted {
+                room: Uuid::new_v4(),
+            },
+        };
+        assert!(
+            node.receive(&serde_json::to_string(&own).unwrap())
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_hello_is_answered_with_the_roster_and_presence_stays_in_the_bus() {
+        let (node, mut sent) = node();
+        let user = domain::UserId::new();
+        node.presence.connect(user);
+        let hello = Notice {
+            node: Uuid::new_v4(),
+            body: Body::Hello,
+        };
+        assert!(
+            node.receive(&serde_json::to_string(&hello).unwrap())
+                .is_empty()
+        );
+        let answer = sent.try_recv().unwrap();
+        assert_eq!(
+            answer.body,
+            Body::Roster {
+                reset: true,
+                users: vec![user.as_uuid()]
+            }
+        );
+    }
+}

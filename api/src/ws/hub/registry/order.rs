@@ -76,6 +76,12 @@ impl Order {
         if seq <= cursor {
             return (Vec::new(), None);
         }
+        if seq == cursor + 1 && self.held.is_empty() {
+            // The common case, one message after another: nothing to hold.
+            self.cursor = Some(seq);
+            self.asked = self.asked.max(seq);
+            return (vec![(frame, skip)], None);
+        }
         self.held.insert(seq, (frame, skip));
         let mut out = Vec::new();
         let mut cursor = cursor;

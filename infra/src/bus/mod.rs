@@ -11,6 +11,5 @@ mod shared;
 pub use self::{
     local::LocalBus,
     notice::Remote,
-    pg::CHANNEL,
     shared::{Link, SharedBus},
 };

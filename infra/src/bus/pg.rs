@@ -19,7 +19,7 @@ use super::{
 };
 
 /// The channel every node of one database listens on.
-pub const CHANNEL: &str = "papo_events";
+const CHANNEL: &str = "papo_events";
 
 /// Starts sending `pending` and listening.
 ///

@@ -268,9 +268,4 @@ impl Hub {
     pub fn live_sockets(&self) -> usize {
         self.live.load(Ordering::Acquire)
     }
-
-    /// The number of live connections.
-    pub fn connection_count(&self) -> usize {
-        self.lock().len()
-    }
 }

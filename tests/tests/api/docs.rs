@@ -221,6 +221,13 @@ async fn the_root_serves_the_browser_client_and_its_assets() {
     app.get("/static/missing.js", None)
         .await
         .assert_problem(404, "not_found");
+    let icon = app.get("/favicon.ico", None).await;
+    icon.assert_status(200);
+    assert!(icon.content_type().starts_with("image/svg+xml"));
+    // The page is served at `/` only, where its security headers go with it.
+    app.get("/static/index.html", None)
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[tokio::test]

@@ -33,6 +33,9 @@ pub struct Room {
     pub name: String,
     pub description: Option<String>,
     pub visibility: String,
+    /// The other member of a direct room.
+    #[serde(default)]
+    pub peer: Option<UserRef>,
 }
 
 /// A room in the room list.
@@ -40,9 +43,14 @@ pub struct Room {
 pub struct RoomListing {
     pub id: Uuid,
     pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     pub visibility: String,
     pub member_count: u64,
     pub unread: u64,
+    /// The other member of a direct room.
+    #[serde(default)]
+    pub peer: Option<UserRef>,
 }
 
 /// A page of history, oldest first.

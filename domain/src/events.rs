@@ -1,7 +1,7 @@
 //! What happened, as published on the event bus. The realtime hub turns these into
 //! WebSocket frames; another node can receive them through a shared bus.
 
-use crate::{RoomId, UserId, message::Message};
+use crate::{RoomId, UserId, message::Message, room::Room, user::UserSummary};
 
 /// A change other connections may need to hear about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,12 +16,24 @@ pub enum Event {
     MessageEdited(Message),
     /// A message was deleted (its content is gone).
     MessageDeleted(Message),
-    /// A user became a member of a room.
-    MemberJoined { room_id: RoomId, user_id: UserId },
-    /// A user stopped being a member of a room.
-    MemberLeft { room_id: RoomId, user_id: UserId },
-    /// A room and everything in it is gone.
-    RoomDeleted { room_id: RoomId },
+    /// A user became a member of a room. `peer` is the other member of a direct room.
+    MemberJoined {
+        room: Room,
+        user: UserSummary,
+        peer: Option<UserSummary>,
+    },
+    /// A user stopped being a member of a room, and why.
+    MemberLeft {
+        room: Room,
+        user: UserSummary,
+        how: Departure,
+    },
+    /// A room was created.
+    RoomCreated(Room),
+    /// A room's name, description or visibility changed.
+    RoomUpdated(Room),
+    /// A room and everything in it is gone (the room as it was).
+    RoomDeleted(Room),
     /// A member's read marker moved.
     ReadMoved {
         room_id: RoomId,
@@ -31,6 +43,37 @@ pub enum Event {
     /// Sessions of a user ended (logout, a leaked refresh token, a new password): the
     /// sockets opened with their access tokens must close.
     SessionsEnded { user_id: UserId, ended: Ended },
+}
+
+/// How a membership ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// The member left.
+    Left,
+    /// An owner or admin removed them.
+    Removed,
+    /// An owner or admin banned them.
+    Banned,
+}
+
+impl Departure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Left => "left",
+            Self::Removed => "removed",
+            Self::Banned => "banned",
+        }
+    }
+
+    /// Fails for anything but `left`, `removed` and `banned`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "left" => Ok(Self::Left),
+            "removed" => Ok(Self::Removed),
+            "banned" => Ok(Self::Banned),
+            other => Err(format!("not a departure: {other}")),
+        }
+    }
 }
 
 /// Which of a user's sessions ended.

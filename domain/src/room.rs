@@ -162,10 +162,27 @@ pub struct Room {
     pub created_at: DateTime<Utc>,
 }
 
+/// A room as one user sees it: a direct room names the other member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomView {
+    pub room: Room,
+    /// The other member of a direct room; `None` for other rooms.
+    pub peer: Option<UserSummary>,
+}
+
+impl RoomView {
+    /// A room that is not a direct one.
+    pub fn shared(room: Room) -> Self {
+        Self { room, peer: None }
+    }
+}
+
 /// A room in a user's room list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomListing {
     pub room: Room,
+    /// The other member of a direct room.
+    pub peer: Option<UserSummary>,
     pub member_count: u64,
     /// Messages by others, not deleted, after the caller's read marker (0 when the
     /// caller is not a member).

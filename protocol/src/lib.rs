@@ -8,7 +8,7 @@
 //!
 //! - [`frames`]: every WebSocket frame of DESIGN §4, both directions, and the lenient
 //!   parse the server applies to client frames.
-//! - [`types`]: the JSON objects frames carry (a message, a user).
+//! - [`types`]: the JSON objects frames carry (a message, a user, a room).
 //! - [`CloseCode`]: every WebSocket close code papo sends.
 //! - [`ErrorCode`]: every machine-readable error code, for `error` frames and REST
 //!   problem details alike.
@@ -20,5 +20,5 @@ pub mod types;
 
 pub use close::CloseCode;
 pub use error::ErrorCode;
-pub use frames::{BadFrame, ClientFrame, ServerFrame, SystemEvent};
-pub use types::{Message, UserRef};
+pub use frames::{BadFrame, ClientFrame, RoomEvent, ServerFrame, SystemEvent};
+pub use types::{Message, Room, UserRef, Visibility};

@@ -27,3 +27,26 @@ pub struct Message {
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
 }
+
+/// Who can see a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+    Direct,
+}
+
+/// A room, as REST's room object (`GET /api/v1/rooms/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Room {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub creator_id: Uuid,
+    pub visibility: Visibility,
+    pub created_at: DateTime<Utc>,
+    /// The other member of a direct room, when the frame's recipient is a member.
+    #[serde(default)]
+    pub peer: Option<UserRef>,
+}

@@ -2,7 +2,7 @@
 
 use super::users::UserRef;
 use chrono::{DateTime, Utc};
-use domain::room::{Member, Room, RoomListing, Visibility};
+use domain::room::{Member, Room, RoomListing, RoomView, Visibility};
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
@@ -52,10 +52,20 @@ pub struct RoomOut {
     pub creator_id: Uuid,
     pub visibility: VisibilityOut,
     pub created_at: DateTime<Utc>,
+    /// The other member of a direct room (title it with their name); `null` on other
+    /// rooms.
+    #[oai(nullable)]
+    pub peer: Option<UserRef>,
 }
 
 impl From<Room> for RoomOut {
     fn from(room: Room) -> Self {
+        RoomView::shared(room).into()
+    }
+}
+
+impl From<RoomView> for RoomOut {
+    fn from(RoomView { room, peer }: RoomView) -> Self {
         Self {
             id: room.id.as_uuid(),
             name: room.name.as_str().to_owned(),
@@ -63,6 +73,7 @@ impl From<Room> for RoomOut {
             creator_id: room.creator_id.as_uuid(),
             visibility: room.visibility.into(),
             created_at: room.created_at,
+            peer: peer.map(Into::into),
         }
     }
 }
@@ -79,8 +90,12 @@ pub struct RoomListItem {
 
 impl From<RoomListing> for RoomListItem {
     fn from(listing: RoomListing) -> Self {
+        let view = RoomView {
+            room: listing.room,
+            peer: listing.peer,
+        };
         Self {
-            room: listing.room.into(),
+            room: view.into(),
             member_count: listing.member_count,
             unread: listing.unread,
         }

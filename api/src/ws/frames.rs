@@ -7,10 +7,11 @@ use chrono::Utc;
 use domain::{
     RoomId, UserId,
     message::{Appended, Message},
+    room::{Room, Visibility},
     user::UserSummary,
 };
-pub use papo_protocol::{BadFrame, ClientFrame, ErrorCode, ServerFrame, SystemEvent};
-use papo_protocol::{Message as WireMessage, UserRef};
+pub use papo_protocol::{BadFrame, ClientFrame, ErrorCode, RoomEvent, ServerFrame, SystemEvent};
+use papo_protocol::{Message as WireMessage, Room as WireRoom, UserRef, Visibility as Seen};
 
 /// A message as frames carry it (the same JSON as REST's message object).
 pub fn message(message: Message) -> WireMessage {
@@ -67,9 +68,14 @@ pub fn ack(appended: &Appended, temp_id: Option<String>) -> ServerFrame {
 }
 
 pub fn system(room_id: RoomId, event: SystemEvent, who: &UserSummary) -> ServerFrame {
+    let name = &who.name;
     let content = match event {
-        SystemEvent::Join => format!("User {} has joined the chat.", who.name),
-        SystemEvent::Leave => format!("User {} has left the chat.", who.name),
+        SystemEvent::Join => format!("User {name} has joined the chat."),
+        SystemEvent::Leave => format!("User {name} has left the chat."),
+        SystemEvent::Joined => format!("{name} joined the room."),
+        SystemEvent::Left => format!("{name} left the room."),
+        SystemEvent::Removed => format!("{name} was removed from the room."),
+        SystemEvent::Banned => format!("{name} was banned from the room."),
     };
     ServerFrame::System {
         room_id: room_id.as_uuid(),
@@ -77,6 +83,26 @@ pub fn system(room_id: RoomId, event: SystemEvent, who: &UserSummary) -> ServerF
         user: user(who.clone()),
         content,
         timestamp: Utc::now(),
+    }
+}
+
+/// A `room` frame; `peer` is the other member of a direct room, for its member.
+pub fn room(event: RoomEvent, room: &Room, peer: Option<UserSummary>) -> ServerFrame {
+    ServerFrame::Room {
+        event,
+        room: WireRoom {
+            id: room.id.as_uuid(),
+            name: room.name.as_str().to_owned(),
+            description: room.description.as_deref().map(str::to_owned),
+            creator_id: room.creator_id.as_uuid(),
+            visibility: match room.visibility {
+                Visibility::Public => Seen::Public,
+                Visibility::Private => Seen::Private,
+                Visibility::Direct => Seen::Direct,
+            },
+            created_at: room.created_at,
+            peer: peer.map(user),
+        },
     }
 }
 
@@ -142,6 +168,19 @@ pub fn samples() -> Vec<ServerFrame> {
         },
         ServerFrame::error(ErrorCode::InvalidJson, "bad", None),
         ServerFrame::Pong,
+        self::room(
+            RoomEvent::Created,
+            &Room {
+                id: room,
+                name: domain::room::RoomName::from_trusted("lobby".into()),
+                description: domain::room::Description::none(),
+                creator_id: ana.id,
+                visibility: Visibility::Public,
+                last_seq: 0,
+                created_at: Utc::now(),
+            },
+            None,
+        ),
     ]
 }
 

@@ -6,11 +6,12 @@ use super::{Services, user_not_found};
 use crate::{
     Error, ErrorCode, Result, RoomId, UserId,
     error::Validation,
-    events::Event,
+    events::{Departure, Event},
     room::{
         Description, Member, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomName, RoomPage,
-        Visibility, direct_key,
+        RoomView, Visibility, direct_key,
     },
+    user::UserSummary,
 };
 
 /// A room-creation request as the client sent it.
@@ -63,7 +64,8 @@ impl Services {
             return Err(Error::Internal("validation passed without values".into()));
         };
         self.check_room_count(owner).await?;
-        self.ports
+        let room = self
+            .ports
             .rooms
             .create(NewRoom {
                 id: RoomId::new(),
@@ -73,7 +75,9 @@ impl Services {
                 visibility,
                 created_at: Utc::now(),
             })
-            .await
+            .await?;
+        self.ports.bus.publish(Event::RoomCreated(room.clone()));
+        Ok(room)
     }
 
     /// The rooms `user` is a member of.
@@ -88,9 +92,23 @@ impl Services {
         self.ports.rooms.list_for(user, query).await
     }
 
+    /// The room as `user` sees it (a direct room names the other member).
+    ///
     /// Fails with `NotFound`, or `Forbidden` for a members-only room of others.
-    pub async fn get_room(&self, room_id: RoomId, user: UserId) -> Result<Room> {
-        Ok(self.visible_room(room_id, user).await?.0)
+    pub async fn get_room(&self, room_id: RoomId, user: UserId) -> Result<RoomView> {
+        let room = self.visible_room(room_id, user).await?.0;
+        if room.visibility != Visibility::Direct {
+            return Ok(RoomView::shared(room));
+        }
+        let peer = self
+            .ports
+            .rooms
+            .members(room_id)
+            .await?
+            .into_iter()
+            .map(|m| m.user)
+            .find(|u| u.id != user);
+        Ok(RoomView { room, peer })
     }
 
     /// Renames, re-describes or changes the visibility of a room (owner only).
@@ -118,7 +136,9 @@ impl Services {
                 .and_then(|chosen| v.check("visibility", user_visibility(chosen))),
         };
         v.finish()?;
-        self.ports.rooms.update(room_id, changes).await
+        let room = self.ports.rooms.update(room_id, changes).await?;
+        self.ports.bus.publish(Event::RoomUpdated(room.clone()));
+        Ok(room)
     }
 
     /// Deletes a room and its messages (owner only).
@@ -130,7 +150,7 @@ impl Services {
             return Err(owner_only(&room));
         }
         self.ports.rooms.delete(room_id).await?;
-        self.ports.bus.publish(Event::RoomDeleted { room_id });
+        self.ports.bus.publish(Event::RoomDeleted(room));
         Ok(())
     }
 
@@ -165,9 +185,11 @@ impl Services {
             ));
         }
         if self.ports.rooms.remove_member(room_id, user).await? {
+            let user = self.summary(user).await?;
             self.ports.bus.publish(Event::MemberLeft {
-                room_id,
-                user_id: user,
+                room,
+                user,
+                how: Departure::Left,
             });
         }
         Ok(())
@@ -207,10 +229,10 @@ impl Services {
     }
 
     /// The direct room between the caller and `other`, created on first use.
-    /// Returns the room and whether it was created.
+    /// Returns the room (naming `other` as its peer) and whether it was created.
     ///
     /// Fails with `NotFound("user_not_found")` or `Invalid` for oneself.
-    pub async fn open_direct(&self, caller: UserId, other: UserId) -> Result<(Room, bool)> {
+    pub async fn open_direct(&self, caller: UserId, other: UserId) -> Result<(RoomView, bool)> {
         if caller == other {
             return Err(Error::invalid(
                 "user_id",
@@ -249,15 +271,34 @@ impl Services {
             .rooms
             .find_or_create_direct(&direct_key(caller, other), room, other)
             .await?;
+        let (me, them) = (me.summary(), them.summary());
         if created {
-            for user_id in [caller, other] {
+            for (user, peer) in [(me.clone(), them.clone()), (them.clone(), me)] {
                 self.ports.bus.publish(Event::MemberJoined {
-                    room_id: room.id,
-                    user_id,
+                    room: room.clone(),
+                    user,
+                    peer: Some(peer),
                 });
             }
         }
-        Ok((room, created))
+        let view = RoomView {
+            room,
+            peer: Some(them),
+        };
+        Ok((view, created))
+    }
+
+    /// The user as rooms show them.
+    ///
+    /// Fails with `NotFound("user_not_found")`.
+    async fn summary(&self, user: UserId) -> Result<UserSummary> {
+        Ok(self
+            .ports
+            .users
+            .find(user)
+            .await?
+            .ok_or_else(|| user_not_found(user))?
+            .summary())
     }
 
     /// Fails with `Conflict("too_many_rooms")` when `user` is already a member of as
@@ -282,9 +323,11 @@ impl Services {
     pub(super) async fn add_member(&self, room: &Room, user: UserId, role: Role) -> Result<()> {
         self.check_room_count(user).await?;
         if self.ports.rooms.add_member(room.id, user, role).await? {
+            let user = self.summary(user).await?;
             self.ports.bus.publish(Event::MemberJoined {
-                room_id: room.id,
-                user_id: user,
+                room: room.clone(),
+                user,
+                peer: None,
             });
         }
         Ok(())

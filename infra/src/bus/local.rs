@@ -33,7 +33,7 @@ impl EventBus for LocalBus {
 
 #[cfg(test)]
 mod tests {
-    use domain::{RoomId, UserId};
+    use domain::RoomId;
 
     use super::*;
 
@@ -41,9 +41,10 @@ mod tests {
     async fn subscribers_receive_what_is_published_after_they_subscribe() {
         let bus = LocalBus::new(16);
         let mut rx = bus.subscribe();
-        let event = Event::MemberJoined {
+        let event = Event::ReadMoved {
             room_id: RoomId::new(),
-            user_id: UserId::new(),
+            user_id: domain::UserId::new(),
+            seq: 3,
         };
         bus.publish(event.clone());
         assert_eq!(rx.recv().await.unwrap(), event);

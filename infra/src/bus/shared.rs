@@ -230,8 +230,10 @@ mod tests {
         assert!(node.receive(r#"{"node":"x","kind":"posted"}"#).is_empty());
         let own = Notice {
             node: node.id,
-            body: Body::RoomDeleted {
+            body: Body::Read {
                 room: Uuid::new_v4(),
+                user: Uuid::new_v4(),
+                seq: 1,
             },
         };
         assert!(

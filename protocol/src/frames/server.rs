@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::variant_names;
-use crate::{ErrorCode, Message, UserRef};
+use crate::{ErrorCode, Message, Room, UserRef};
 
 /// A frame to clients.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +30,9 @@ pub enum ServerFrame {
         timestamp: DateTime<Utc>,
         room_id: Uuid,
     },
-    /// A user's first connection to a room opened, or their last closed.
+    /// A user's first connection to a room opened or their last closed (`join`,
+    /// `leave`), or their membership began or ended (`joined`, `left`, `removed`,
+    /// `banned`).
     System {
         room_id: Uuid,
         event: SystemEvent,
@@ -74,14 +76,46 @@ pub enum ServerFrame {
         retry_after_ms: Option<u64>,
     },
     Pong,
+    /// A room the recipient can see appeared, changed or went away, or the
+    /// recipient's own membership of one began or ended (`/api/v1/ws` only).
+    Room {
+        event: RoomEvent,
+        room: Room,
+    },
 }
 
-/// `join` or `leave`.
+/// What a `system` frame announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SystemEvent {
+    /// The user's first connection to the room opened.
     Join,
+    /// The user's last connection to the room closed.
     Leave,
+    /// The user became a member.
+    Joined,
+    /// The user left the room.
+    Left,
+    /// An owner or admin removed the user.
+    Removed,
+    /// An owner or admin banned the user.
+    Banned,
+}
+
+/// What a `room` frame says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomEvent {
+    /// A public room, or a private room the recipient is in, was created.
+    Created,
+    /// Its name, description or visibility changed.
+    Updated,
+    /// It was deleted.
+    Deleted,
+    /// The recipient became a member (joined elsewhere, invited, a direct room opened).
+    Joined,
+    /// The recipient's membership ended (left elsewhere, removed, banned).
+    Left,
 }
 
 impl ServerFrame {
@@ -105,6 +139,7 @@ impl ServerFrame {
             Self::Deleted { .. } => "deleted",
             Self::Error { .. } => "error",
             Self::Pong => "pong",
+            Self::Room { .. } => "room",
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod auth;
 mod connections;
+mod directs;
 mod docs;
 mod edits;
 mod errors;

@@ -11,4 +11,5 @@ mod membership;
 mod presence;
 mod replay_bounds;
 mod resume;
+mod rooms;
 mod sessions;

@@ -157,7 +157,10 @@ impl State {
                     self.lines.entry(*room_id).or_default().insert(*seq, line);
                 }
             }
-            ServerFrame::Ack { .. } | ServerFrame::Read { .. } | ServerFrame::Pong => {}
+            ServerFrame::Ack { .. }
+            | ServerFrame::Read { .. }
+            | ServerFrame::Pong
+            | ServerFrame::Room { .. } => {}
         }
     }
 

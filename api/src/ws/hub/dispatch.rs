@@ -7,14 +7,16 @@ use std::{
 
 use domain::{
     UserId,
-    events::{Ended, Event},
+    events::{Departure, Ended, Event},
+    room::Room,
+    user::UserSummary,
 };
 use papo_protocol::CloseCode;
 use tokio::sync::broadcast;
 
 use super::Hub;
 use crate::ws::{
-    frames::{self, ServerFrame},
+    frames::{self, RoomEvent, ServerFrame, SystemEvent},
     session::{Ending, Kind, Outgoing, Scope},
 };
 
@@ -68,38 +70,95 @@ impl Hub {
                 let frame = Outgoing::new(&frames::read(room_id, user_id, seq), Kind::Droppable);
                 self.lock().deliver(room_id, &frame, None);
             }
-            Event::MemberJoined { room_id, user_id } => {
-                let mut registry = self.lock();
-                for id in registry.user_conns(user_id, |scope| scope == Scope::All) {
-                    let joined = registry.subscribe(id, room_id, false, None);
-                    registry.route(joined);
-                }
-            }
-            Event::MemberLeft { room_id, user_id } => {
-                let mut registry = self.lock();
-                for id in registry.user_conns(user_id, |scope| scope == Scope::All) {
-                    let left = registry.unsubscribe(id, room_id);
-                    registry.route(left);
-                }
-                let ending = Ending::Close(
-                    CloseCode::Forbidden,
-                    "You are no longer a member of this room.".into(),
-                );
-                registry.end_where(
-                    |c| c.scope == Scope::Room(room_id) && c.user.id == user_id,
-                    &ending,
-                );
-            }
-            Event::RoomDeleted { room_id } => {
-                let mut registry = self.lock();
-                let ending = Ending::Close(CloseCode::NotFound, "The room was deleted.".into());
-                registry.end_where(|c| c.scope == Scope::Room(room_id), &ending);
-                for id in registry.room_conns(room_id) {
-                    let left = registry.unsubscribe(id, room_id);
-                    registry.route(left);
-                }
-            }
+            Event::MemberJoined { room, user, peer } => self.member_joined(&room, &user, peer),
+            Event::MemberLeft { room, user, how } => self.member_left(&room, &user, how),
+            Event::RoomCreated(room) => self.room_changed(RoomEvent::Created, &room),
+            Event::RoomUpdated(room) => self.room_changed(RoomEvent::Updated, &room),
+            Event::RoomDeleted(room) => self.room_deleted(&room),
             Event::SessionsEnded { user_id, ended } => self.close_sessions(user_id, ended),
+        }
+    }
+
+    /// The room's followers hear of the new member; then the member's multiplexed
+    /// sockets are told and follow the room.
+    fn member_joined(&self, room: &Room, user: &UserSummary, peer: Option<UserSummary>) {
+        let notice = frames::system(room.id, SystemEvent::Joined, user);
+        let yours = frames::room(RoomEvent::Joined, room, peer);
+        let (notice, yours) = (
+            Outgoing::new(&notice, Kind::Reliable),
+            Outgoing::new(&yours, Kind::Reliable),
+        );
+        let mut registry = self.lock();
+        registry.deliver_unless_user(room.id, &notice, user.id);
+        for id in registry.user_conns(user.id, |scope| scope == Scope::All) {
+            registry.send(id, yours.clone());
+            let joined = registry.subscribe(id, room.id, false, None);
+            registry.route(joined);
+        }
+    }
+
+    /// The member's sockets stop following the room (a one-room socket closes with
+    /// 4403); then the room's followers hear why they went.
+    fn member_left(&self, room: &Room, user: &UserSummary, how: Departure) {
+        let event = match how {
+            Departure::Left => SystemEvent::Left,
+            Departure::Removed => SystemEvent::Removed,
+            Departure::Banned => SystemEvent::Banned,
+        };
+        let notice = Outgoing::new(&frames::system(room.id, event, user), Kind::Reliable);
+        let yours = Outgoing::new(&frames::room(RoomEvent::Left, room, None), Kind::Reliable);
+        let mut registry = self.lock();
+        for id in registry.user_conns(user.id, |scope| scope == Scope::All) {
+            let left = registry.unsubscribe(id, room.id);
+            registry.route(left);
+            registry.send(id, yours.clone());
+        }
+        let ending = Ending::Close(
+            CloseCode::Forbidden,
+            "You are no longer a member of this room.".into(),
+        );
+        registry.end_where(
+            |c| c.scope == Scope::Room(room.id) && c.user.id == user.id,
+            &ending,
+        );
+        registry.deliver_unless_user(room.id, &notice, user.id);
+    }
+
+    /// Tells multiplexed sockets of a room that appeared or changed: everyone's for a
+    /// public room, its followers' otherwise (a new private room: its owner's).
+    fn room_changed(&self, event: RoomEvent, room: &Room) {
+        let frame = Outgoing::new(&frames::room(event, room, None), Kind::Reliable);
+        let registry = self.lock();
+        let to = if room.visibility.is_members_only() {
+            let mut to = registry.room_conns(room.id);
+            if event == RoomEvent::Created {
+                to.extend(registry.user_conns(room.creator_id, |_| true));
+            }
+            to
+        } else {
+            registry.all_conns()
+        };
+        registry.send_multiplexed(to, &frame);
+    }
+
+    /// One-room sockets close with 4404; multiplexed ones are told and stop following.
+    fn room_deleted(&self, room: &Room) {
+        let frame = Outgoing::new(
+            &frames::room(RoomEvent::Deleted, room, None),
+            Kind::Reliable,
+        );
+        let mut registry = self.lock();
+        let ending = Ending::Close(CloseCode::NotFound, "The room was deleted.".into());
+        registry.end_where(|c| c.scope == Scope::Room(room.id), &ending);
+        let to = if room.visibility.is_members_only() {
+            registry.room_conns(room.id)
+        } else {
+            registry.all_conns()
+        };
+        registry.send_multiplexed(to, &frame);
+        for id in registry.room_conns(room.id) {
+            let left = registry.unsubscribe(id, room.id);
+            registry.route(left);
         }
     }
 

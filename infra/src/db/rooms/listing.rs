@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use domain::{
     Result, RoomId, UserId,
     room::{RoomListQuery, RoomListing, RoomPage, Visibility},
+    user::UserSummary,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -17,11 +18,12 @@ use uuid::Uuid;
 use super::to_room;
 use crate::db::{
     DbResultExt,
-    entity::{membership, message, room},
+    entity::{membership, message, room, user as account},
+    users::to_user,
 };
 
-/// A page of the rooms `user` can see, with member and unread counts: four queries
-/// whatever the number of rooms.
+/// A page of the rooms `user` can see, with member and unread counts and the other
+/// member of each direct room: at most six queries whatever the number of rooms.
 pub(super) async fn list_for(
     db: &DatabaseConnection,
     user: UserId,
@@ -58,6 +60,12 @@ pub(super) async fn list_for(
         .then(|| rooms.last().map(|r| RoomId::from_uuid(r.id)))
         .flatten();
     let room_ids: Vec<Uuid> = rooms.iter().map(|r| r.id).collect();
+    let direct: Vec<Uuid> = rooms
+        .iter()
+        .filter(|r| r.visibility == Visibility::Direct.as_str())
+        .map(|r| r.id)
+        .collect();
+    let mut peers = peers(db, user, direct).await?;
 
     let member_counts = Query::select()
         .column(membership::Column::RoomId)
@@ -108,6 +116,7 @@ pub(super) async fn list_for(
         .map(|model| {
             let id = model.id;
             Ok(RoomListing {
+                peer: peers.remove(&id),
                 room: to_room(model)?,
                 member_count: member_counts.get(&id).copied().unwrap_or(0),
                 unread: unread.get(&id).copied().unwrap_or(0),
@@ -115,6 +124,39 @@ pub(super) async fn list_for(
         })
         .collect::<Result<_>>()?;
     Ok(RoomPage { rooms, next_after })
+}
+
+/// The other member of each of `user`'s direct rooms `rooms`: two queries, none when
+/// there are no direct rooms.
+async fn peers(
+    db: &DatabaseConnection,
+    user: UserId,
+    rooms: Vec<Uuid>,
+) -> Result<HashMap<Uuid, UserSummary>> {
+    if rooms.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let others = membership::Entity::find()
+        .filter(membership::Column::RoomId.is_in(rooms))
+        .filter(membership::Column::UserId.ne(user.as_uuid()))
+        .all(db)
+        .await
+        .or_db()?;
+    let accounts: HashMap<Uuid, account::Model> = account::Entity::find()
+        .filter(account::Column::Id.is_in(others.iter().map(|m| m.user_id)))
+        .all(db)
+        .await
+        .or_db()?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(others
+        .into_iter()
+        .filter_map(|m| {
+            let account = accounts.get(&m.user_id)?.clone();
+            Some((m.room_id, to_user(account).summary()))
+        })
+        .collect())
 }
 
 /// Counts per room from a `SELECT room_id, COUNT(*) … GROUP BY room_id`.

@@ -347,6 +347,11 @@ impl Registry {
             .collect()
     }
 
+    /// Every live connection.
+    pub fn all_conns(&self) -> Vec<ConnId> {
+        self.conns.keys().copied().collect()
+    }
+
     /// The connections following `room`.
     pub fn room_conns(&self, room: RoomId) -> Vec<ConnId> {
         self.rooms

@@ -1,13 +1,13 @@
 //! Routing: queueing deliveries into the connections' bounded queues, and the
 //! presence and typing frames a room's state makes.
 
-use domain::RoomId;
+use domain::{RoomId, UserId};
 use tokio::sync::mpsc;
 
 use super::{Delivery, Registry, RoomState, Target};
 use crate::ws::{
     frames,
-    session::{ConnId, Ending, Kind, Outgoing},
+    session::{ConnId, Ending, Kind, Outgoing, Scope},
 };
 
 impl Registry {
@@ -35,6 +35,29 @@ impl Registry {
         }
         if matches!(frame.kind, Kind::Message { .. }) {
             metrics::counter!("papo_deliveries_total").increment(queued);
+        }
+    }
+
+    /// Queues `frame` for every follower of `room` who is not `user`.
+    pub fn deliver_unless_user(&self, room: RoomId, frame: &Outgoing, user: UserId) {
+        let Some(entry) = self.rooms.get(&room) else {
+            return;
+        };
+        for id in &entry.conns {
+            if self.conns.get(id).is_some_and(|c| c.user.id != user) {
+                self.send(*id, frame.clone());
+            }
+        }
+    }
+
+    /// Queues `frame` for those of `to` that are multiplexed sockets, each once.
+    pub fn send_multiplexed(&self, mut to: Vec<ConnId>, frame: &Outgoing) {
+        to.sort_unstable();
+        to.dedup();
+        for id in to {
+            if self.conns.get(&id).is_some_and(|c| c.scope == Scope::All) {
+                self.send(id, frame.clone());
+            }
         }
     }
 

@@ -1,0 +1,107 @@
+// What each frame from the socket changes. Models keep the data; views re-render on
+// the topics emitted here.
+
+import { describe } from "./errors.js";
+import * as messages from "./messages.js";
+import * as notify from "./notify.js";
+import * as rooms from "./rooms.js";
+import * as session from "./session.js";
+import { emit, state } from "./state.js";
+import { toast } from "./toast.js";
+
+const me = () => session.user();
+
+export function onFrame(frame) {
+  switch (frame.type) {
+    case "history": return onHistory(frame);
+    case "message": return onMessage(frame);
+    case "ack": return onAck(frame);
+    case "edited":
+    case "deleted":
+      messages.store(frame.message, { replace: true });
+      return emit("timeline", frame.room_id);
+    case "presence":
+      state.presence.set(frame.room_id, frame.online);
+      return emit("presence", frame.room_id);
+    case "typing":
+      state.typing.set(frame.room_id, frame.users);
+      return emit("typing", frame.room_id);
+    case "system": return onSystem(frame);
+    case "read": return rooms.onRead(frame);
+    case "room": return rooms.onRoomEvent(frame);
+    // DESIGN §8: a message that mentions me. The message frame itself came too.
+    case "mention": return notify.message(frame.message, "mention");
+    case "error": return onError(frame);
+    default: return undefined; // frames from a newer server: ignored
+  }
+}
+
+function onHistory(frame) {
+  for (const m of frame.messages) if (messages.store(m)) rooms.countIncoming(m);
+  afterNews(frame.room_id);
+}
+
+function onMessage(message) {
+  if (!messages.store(message)) return;
+  if (!state.rooms.has(message.room_id)) {
+    rooms.load().catch(() => {}); // a room this tab did not know of yet
+  }
+  rooms.countIncoming(message);
+  const room = state.rooms.get(message.room_id);
+  if (room && rooms.isDirect(room) && message.user.id !== me().id) notify.message(message, "direct");
+  afterNews(message.room_id);
+}
+
+function onAck(ack) {
+  const post = messages.pending.get(ack.temp_id);
+  messages.pending.delete(ack.temp_id);
+  if (post) {
+    messages.store({
+      id: ack.id, room_id: ack.room_id, seq: ack.seq, user: me(), content: post.content,
+      timestamp: ack.timestamp, edited_at: null, deleted: false,
+    });
+  } else {
+    messages.see(ack.room_id, ack.seq);
+  }
+  afterNews(ack.room_id);
+}
+
+function afterNews(roomId) {
+  if (rooms.viewing(roomId)) rooms.markRead(roomId);
+  emit("timeline", roomId);
+}
+
+// `joined`/`left`: someone became or stopped being a member (a notice in the room).
+// `join`/`leave` only say that a user's first socket opened or last one closed: that
+// is presence, shown by the `presence` frame after it, not a notice.
+function onSystem(frame) {
+  const room = state.rooms.get(frame.room_id);
+  if (!room) return;
+  if (frame.event === "joined" || frame.event === "left" || frame.event === "removed") {
+    const name = frame.user?.name || "Someone";
+    const text = frame.content || `${name} ${frame.event === "joined" ? "joined" : "left"} the room.`;
+    messages.addNotice(room.id, text, frame.timestamp);
+    if (frame.user?.id !== me().id) {
+      room.member_count = Math.max(1, (room.member_count || 1) + (frame.event === "joined" ? 1 : -1));
+      emit("rooms");
+    }
+    emit("members", room.id);
+  }
+}
+
+const ROOM_GONE = new Set(["not_in_room", "room_not_found", "room_forbidden", "not_room_member"]);
+
+function onError(frame) {
+  const post = frame.temp_id && messages.pending.get(frame.temp_id);
+  if (post) {
+    post.failed = describe(frame);
+    post.code = frame.code;
+    emit("timeline", post.room);
+    if (ROOM_GONE.has(frame.code)) rooms.check(post.room);
+    return;
+  }
+  // The close that follows a slow_consumer resumes by itself; a typing or read frame
+  // over the rate, or one for a room this socket stopped following, needs no words.
+  if (frame.code === "slow_consumer" || frame.code === "rate_limited" || ROOM_GONE.has(frame.code)) return;
+  toast(describe(frame));
+}

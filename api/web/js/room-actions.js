@@ -1,0 +1,59 @@
+// What a person does with rooms: create, join, leave, rename, delete, invite, and
+// open a direct conversation. Each call throws ApiError for the caller to show.
+
+import { call } from "./api.js";
+import { open } from "./navigation.js";
+import { add, drop, upsert } from "./rooms.js";
+import * as session from "./session.js";
+import { emit, state } from "./state.js";
+
+export async function create({ name, description, visibility }) {
+  const room = await call("POST", "/rooms", { name, description: description || undefined, visibility });
+  add({ ...room, member_count: 1, unread: 0 });
+  return room;
+}
+
+export async function join(id) {
+  await call("POST", `/rooms/${id}/join`);
+  const room = state.discover.get(id) || (await call("GET", `/rooms/${id}`));
+  add({ ...room, member_count: (room.member_count || 0) + 1, unread: 0 });
+  emit("discover");
+}
+
+export async function leave(id) {
+  const room = state.rooms.get(id);
+  await call("POST", `/rooms/${id}/leave`);
+  drop(id, "left-here");
+  if (room?.visibility === "public") state.discover.set(id, room);
+}
+
+export async function remove(id) {
+  await call("DELETE", `/rooms/${id}`);
+  drop(id, "deleted-here");
+}
+
+export async function update(id, patch) {
+  const room = await call("PATCH", `/rooms/${id}`, patch);
+  upsert(room);
+  emit("rooms");
+}
+
+/** Opens (creating if needed) the direct room with a user. */
+export async function openDirect(userId) {
+  const room = await call("POST", "/dms", { user_id: userId });
+  if (!state.rooms.has(room.id)) add({ ...room, member_count: 2, unread: 0 });
+  await open(room.id);
+}
+
+export async function invite(roomId, userId) {
+  await call("POST", `/rooms/${roomId}/members`, { user_id: userId });
+}
+
+export async function members(roomId) {
+  return (await call("GET", `/rooms/${roomId}/members`)).members;
+}
+
+/** Whether I own a room (renaming, the topic and deleting are the owner's). */
+export function owns(room) {
+  return Boolean(room) && room.visibility !== "direct" && room.creator_id === session.user()?.id;
+}

@@ -1,0 +1,192 @@
+// The rooms I am in, the public rooms I could join, and what I do with them:
+// open, create, join, leave, rename, delete. Unread counts are the server's when the
+// room list first loads; after that this tab counts them itself from the messages it
+// receives and the read markers it moves (its own, or another tab's `read` frames),
+// so a later reload of the list never brings back a badge for a room just read.
+
+import { all, call } from "./api.js";
+import * as messages from "./messages.js";
+import * as session from "./session.js";
+import * as socket from "./socket.js";
+import { emit, state } from "./state.js";
+
+const peersLoading = new Map();
+let loadedOnce = false; // the first load happens before the socket opens
+
+const me = () => session.user()?.id;
+
+/** The name people see: a direct room is titled with the other person's name. */
+export function title(room) {
+  if (!room) return "";
+  if (room.visibility !== "direct") return room.name;
+  if (room.peer) return room.peer.name;
+  resolvePeer(room);
+  const mine = session.user()?.username?.toLowerCase();
+  return room.name.split(", ").find((n) => n.toLowerCase() !== mine) || room.name;
+}
+
+/** The other member of a direct room (servers that do not send `peer` yet: from its members). */
+function resolvePeer(room) {
+  if (peersLoading.has(room.id)) return;
+  peersLoading.set(room.id, call("GET", `/rooms/${room.id}/members`).then(({ members }) => {
+    const other = members.map((m) => m.user).find((u) => u.id !== me());
+    if (other && state.rooms.has(room.id)) {
+      state.rooms.get(room.id).peer = other;
+      emit("rooms");
+    }
+  }).catch(() => peersLoading.delete(room.id)));
+}
+
+export const isDirect = (room) => room.visibility === "direct";
+
+/** Channels and direct rooms, each sorted by the name shown. */
+export function sorted() {
+  const byTitle = (a, b) => title(a).localeCompare(title(b), undefined, { sensitivity: "base" });
+  const rooms = [...state.rooms.values()];
+  return { channels: rooms.filter((r) => !isDirect(r)).sort(byTitle), direct: rooms.filter(isDirect).sort(byTitle) };
+}
+
+/** Every room in sidebar order: what keyboard room switching walks through. */
+export function inOrder() {
+  const { channels, direct } = sorted();
+  return [...channels, ...direct];
+}
+
+export function totalUnread() {
+  let total = 0;
+  for (const room of state.rooms.values()) if (!viewing(room.id)) total += room.unread;
+  return total;
+}
+
+export function upsert(item, { fromList = false } = {}) {
+  const known = state.rooms.get(item.id);
+  if (!known) {
+    state.rooms.set(item.id, { member_count: 1, ...item, unread: item.unread ?? 0, readSeq: 0 });
+  } else {
+    for (const key of ["name", "description", "visibility", "creator_id", "member_count", "peer"]) {
+      if (item[key] !== undefined) known[key] = item[key];
+    }
+    // The server's count only for rooms this tab has no messages of: for the others
+    // our own count is newer than the list (the server may not have seen our read yet).
+    if (fromList && messages.lastSeq(item.id) === 0 && !viewing(item.id)) known.unread = item.unread;
+  }
+  state.discover.delete(item.id);
+}
+
+/** Loads my rooms (every page) and merges them into what this tab knows. */
+export async function load() {
+  const listed = await all("/rooms?joined=true", "rooms");
+  const ids = new Set(listed.map((r) => r.id));
+  for (const item of listed) {
+    const known = state.rooms.has(item.id);
+    upsert(item, { fromList: true });
+    // A room I joined elsewhere (another tab, an invitation): follow it on this socket.
+    if (!known && loadedOnce) socket.send({ type: "join", room_id: item.id });
+  }
+  for (const [id, room] of state.rooms) {
+    // A room joined in the last seconds may be missing from a list read just before.
+    if (!ids.has(id) && Date.now() - (room.addedAt || 0) > 5000) drop(id, null);
+  }
+  loadedOnce = true;
+  emit("rooms");
+}
+
+/** After a refused post: is the room gone, or am I no longer in it? */
+export async function check(id) {
+  try {
+    await call("GET", `/rooms/${id}`);
+    await load();
+  } catch (err) {
+    if (err.status === 404) drop(id, "deleted");
+    else if (err.status === 403) drop(id, "removed");
+  }
+}
+
+/** Loads the public rooms I am not in, for the room browser. */
+export async function browse() {
+  const listed = await all("/rooms", "rooms");
+  state.discover = new Map(listed.filter((r) => r.visibility === "public" && !state.rooms.has(r.id)).map((r) => [r.id, r]));
+  emit("discover");
+}
+
+export function add(room) {
+  upsert({ ...room, addedAt: Date.now() });
+  state.rooms.get(room.id).addedAt = Date.now();
+  // Follow it on this socket (its messages then arrive); after a reconnect the socket
+  // follows every room I am a member of anyway.
+  socket.send({ type: "join", room_id: room.id });
+  emit("rooms");
+}
+
+/** Forgets a room that was deleted or left (`why`: "deleted" | "left" | "removed" | null). */
+export function drop(id, why) {
+  const room = state.rooms.get(id);
+  if (!room) return;
+  state.rooms.delete(id);
+  messages.forget(id);
+  emit("rooms");
+  if (state.current === id) {
+    state.current = null;
+    emit("closed", { room, why });
+  }
+}
+
+export const viewing = (id) => state.current === id && document.visibilityState === "visible";
+
+/** A message new to this tab: one more unread, unless it is mine, read, or on screen. */
+export function countIncoming(message) {
+  const room = state.rooms.get(message.room_id);
+  if (!room || message.user.id === me() || message.deleted || message.seq <= room.readSeq) return;
+  if (viewing(room.id)) return;
+  room.unread += 1;
+  emit("rooms");
+}
+
+/** Everything in the room is read: the badge goes, and the server's marker moves. */
+export function markRead(id) {
+  const room = state.rooms.get(id);
+  if (!room) return;
+  const seq = messages.lastSeq(id);
+  if (room.unread) {
+    room.unread = 0;
+    emit("rooms");
+  }
+  if (seq > room.readSeq) {
+    room.readSeq = seq;
+    socket.sendSoon(`read:${id}`, { type: "read", room_id: id, seq });
+  }
+}
+
+/** A `read` frame: my marker moved in another tab, so fewer messages are unread here. */
+export function onRead(frame) {
+  const room = state.rooms.get(frame.room_id);
+  if (!room || frame.user_id !== me()) return;
+  room.readSeq = Math.max(room.readSeq, frame.seq);
+  room.unread = Math.min(room.unread, messages.countAfter(room.id, room.readSeq, me()));
+  emit("rooms");
+}
+
+/** A `room` frame: a room appeared, changed, went away, or my membership changed. */
+export function onRoomEvent({ event, room }) {
+  const mine = state.rooms.has(room.id);
+  if (event === "created" && !mine) {
+    if (room.creator_id === me() || room.visibility !== "public") add(room);
+    else state.discover.set(room.id, room);
+  } else if (event === "updated") {
+    if (mine) upsert(room);
+    else if (room.visibility === "public") state.discover.set(room.id, room);
+    else state.discover.delete(room.id);
+    emit("rooms");
+  } else if (event === "deleted") {
+    state.discover.delete(room.id);
+    drop(room.id, "deleted");
+  } else if (event === "joined" && !mine) {
+    add(room);
+    load().catch(() => {}); // its member count and unread messages
+  } else if (event === "left") {
+    drop(room.id, "left");
+    if (room.visibility === "public") state.discover.set(room.id, room);
+  }
+  emit("discover");
+}
+

@@ -36,6 +36,8 @@ pub struct Application {
     endpoint: BoxEndpoint<'static>,
     hub: Arc<Hub>,
     writer: GroupWriter,
+    /// The bus shared with other nodes: told goodbye when stopping.
+    cluster: Option<Arc<infra::bus::SharedBus>>,
     /// `/metrics` on its own port (`PAPO_METRICS_BIND`).
     metrics: Option<(TcpAcceptor, BoxEndpoint<'static>)>,
     /// Held while serving a SQLite file: one process per file.
@@ -77,14 +79,17 @@ impl Application {
             .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
             .context("reading the bound port")?;
         let realtime = &settings.realtime;
-        let hub = Hub::new(HubSettings {
-            queue_capacity: usize::try_from(realtime.ws_queue).unwrap_or(usize::MAX),
-            typing_ttl: realtime.typing_ttl(),
-            ping_interval: realtime.ping_interval(),
-            send_timeout: Duration::from_secs(30),
-            sockets_per_user: usize::try_from(realtime.sockets_per_user).unwrap_or(usize::MAX),
-            sockets_per_node: usize::try_from(realtime.sockets_per_node).unwrap_or(usize::MAX),
-        });
+        let hub = Hub::new(
+            HubSettings {
+                queue_capacity: usize::try_from(realtime.ws_queue).unwrap_or(usize::MAX),
+                typing_ttl: realtime.typing_ttl(),
+                ping_interval: realtime.ping_interval(),
+                send_timeout: Duration::from_secs(30),
+                sockets_per_user: usize::try_from(realtime.sockets_per_user).unwrap_or(usize::MAX),
+                sockets_per_node: usize::try_from(realtime.sockets_per_node).unwrap_or(usize::MAX),
+            },
+            infra.peers.clone(),
+        );
         hub.start(infra.bus.subscribe());
         crate::ws::catchup::start(
             hub.clone(),
@@ -93,6 +98,7 @@ impl Application {
             settings.realtime.bus_check(),
         );
         let writer = infra.writer.clone();
+        let cluster = infra.cluster.clone();
         let trusted = Arc::new(
             TrustedProxies::parse(&settings.server.trusted_proxies)
                 .map_err(|err| anyhow::anyhow!("PAPO_TRUSTED_PROXIES: {err}"))?,
@@ -115,6 +121,7 @@ impl Application {
             endpoint,
             hub,
             writer,
+            cluster,
             metrics,
             _node_lock: node_lock,
         })
@@ -141,8 +148,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves; then stops accepting, closes every socket
-    /// with 1001, lets in-flight requests finish (up to 10 s) and commits every post
-    /// already handed to the writer.
+    /// with 1001, lets in-flight requests finish (up to 10 s), commits every post
+    /// already handed to the writer, and tells the other nodes it is gone.
     ///
     /// Fails when the listener fails.
     pub async fn run_until_stopped(
@@ -175,6 +182,11 @@ impl Application {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.writer.shutdown().await;
+        // Last: the notices of the sockets just closed and of the last commit go
+        // before it, so the other nodes know at once who left.
+        if let Some(cluster) = &self.cluster {
+            cluster.leave().await;
+        }
         served
     }
 }

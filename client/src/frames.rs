@@ -1,4 +1,4 @@
 //! Every WebSocket frame of DESIGN §4, typed: `papo-protocol`'s, the same the server
 //! speaks.
 
-pub use papo_protocol::{ClientFrame, CloseCode, ErrorCode, ServerFrame, SystemEvent};
+pub use papo_protocol::{ClientFrame, CloseCode, ErrorCode, RoomEvent, ServerFrame, SystemEvent};

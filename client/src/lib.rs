@@ -17,7 +17,7 @@ pub mod types;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
 
-pub use frames::{ClientFrame, ServerFrame};
+pub use frames::{ClientFrame, RoomEvent, ServerFrame, SystemEvent};
 pub use socket::Socket;
 pub use types::{HistoryPage, Message, Room, RoomListing, Session, User, UserRef};
 

@@ -94,3 +94,30 @@ impl Ended {
         }
     }
 }
+
+/// What this node's sockets do in rooms, for the other nodes of a cluster: a room's
+/// presence and typing lists are the union of every node's. Told through
+/// [`Peers`](crate::ports::Peers); nothing here touches the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerNews {
+    /// `user`'s first socket here now follows each of `rooms`.
+    Entered {
+        user: UserSummary,
+        rooms: Vec<RoomId>,
+    },
+    /// `user`'s last socket here stopped following each of `rooms`.
+    Left { user: UserId, rooms: Vec<RoomId> },
+    /// `user` started or stopped typing in `room` (repeated while they keep typing,
+    /// so an indicator lapses on every node when its node stops saying it).
+    Typing {
+        room: RoomId,
+        user: UserId,
+        typing: bool,
+    },
+    /// Every user followed here and their rooms, answering a node that asked; `reset`
+    /// (the first part) replaces what this node said before.
+    Roster {
+        reset: bool,
+        entries: Vec<(UserSummary, Vec<RoomId>)>,
+    },
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     MessageId, Result, RoomId, UserId,
-    events::Event,
+    events::{Event, PeerNews},
     message::{Appended, Message, MessageBody, NewMessage},
     room::{Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomPage},
     user::{NewUser, User},
@@ -217,6 +217,21 @@ pub trait EventBus: Send + Sync {
             self.publish(event);
         }
     }
+}
+
+/// The other nodes of a cluster, told what this node's sockets do in rooms (a single
+/// node has nobody to tell). Never blocks: news that cannot be sent is dropped and
+/// counted, and the nodes correct themselves at the next roster.
+pub trait Peers: Send + Sync {
+    fn tell(&self, news: PeerNews);
+}
+
+/// A node alone: nobody to tell.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoPeers;
+
+impl Peers for NoPeers {
+    fn tell(&self, _news: PeerNews) {}
 }
 
 /// Who has a live connection.

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::Duration;
 use domain::{
-    ports::{EventBus, Presence},
+    ports::{EventBus, NoPeers, Peers, Presence},
     service::{Limits, Ports, Services},
 };
 use sea_orm::DatabaseConnection;
@@ -71,6 +71,10 @@ pub struct Infra {
     pub bus: Arc<bus::LocalBus>,
     /// What other nodes report, with a shared bus.
     pub remote: Option<tokio::sync::mpsc::Receiver<bus::Remote>>,
+    /// The other nodes, told what this node's sockets do in rooms (nobody alone).
+    pub peers: Arc<dyn Peers>,
+    /// The bus shared with other nodes, to say goodbye on it when stopping.
+    pub cluster: Option<Arc<bus::SharedBus>>,
     pub presence: Arc<dyn Presence>,
     pub tokens: Arc<jwt::JwtTokens>,
     /// The group-commit writer; [`db::GroupWriter::shutdown`] drains it on exit.
@@ -93,9 +97,9 @@ impl Infra {
         ));
         let bus = Arc::new(bus::LocalBus::new(65_536));
         let local_presence = Arc::new(presence::LocalPresence::new());
-        let (shared, presence, remote): (Arc<dyn EventBus>, Arc<dyn Presence>, _) =
+        let (shared, presence, remote, cluster): (Arc<dyn EventBus>, Arc<dyn Presence>, _, _) =
             match &config.bus {
-                BusKind::Local => (bus.clone(), local_presence, None),
+                BusKind::Local => (bus.clone(), local_presence, None, None),
                 kind => {
                     let link = match kind {
                         BusKind::Nats(url) => bus::Link::Nats {
@@ -120,9 +124,18 @@ impl Infra {
                         shared.roster(),
                         shared.clone(),
                     );
-                    (shared, Arc::new(presence), Some(remote))
+                    (
+                        shared.clone() as Arc<dyn EventBus>,
+                        Arc::new(presence) as Arc<dyn Presence>,
+                        Some(remote),
+                        Some(shared),
+                    )
                 }
             };
+        let peers: Arc<dyn Peers> = match &cluster {
+            Some(cluster) => cluster.clone(),
+            None => Arc::new(NoPeers),
+        };
         let writer = db::GroupWriter::start(
             &config.database_url,
             db.clone(),
@@ -155,6 +168,8 @@ impl Infra {
             db,
             bus,
             remote,
+            peers,
+            cluster,
             presence,
             tokens,
             writer,

@@ -100,6 +100,9 @@ impl Catchup {
             },
             Remote::Event(event) => self.hub.dispatch(event),
             Remote::Resync => self.check().await,
+            Remote::Peer { node, news } => self.hub.peer_news(node, news),
+            Remote::Hello => self.hub.tell_roster(),
+            Remote::NodeGone(node) => self.hub.peer_gone(node),
         }
     }
 

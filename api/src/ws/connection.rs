@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use domain::service::Services;
+use domain::{RoomId, service::Services};
 use futures_util::StreamExt;
 use papo_protocol::CloseCode;
 use poem::web::websocket::WebSocketStream;
@@ -141,9 +141,11 @@ async fn follow_and_replay(
     };
     match heads {
         Ok((rooms, heads)) => {
-            for &room in &rooms {
-                hub.subscribe_quietly(id, room, heads.get(&room).copied());
-            }
+            let follows: Vec<(RoomId, Option<i64>)> = rooms
+                .iter()
+                .map(|&room| (room, heads.get(&room).copied()))
+                .collect();
+            hub.subscribe_quietly(id, &follows);
             // Only rooms the socket follows are replayed, whatever `since` names.
             let mut owed = admitted.clone();
             owed.since.retain(|(room, _)| rooms.contains(room));

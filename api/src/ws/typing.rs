@@ -34,11 +34,16 @@ impl Typing {
         }
     }
 
-    /// Drops lapsed indicators; true when any did.
-    pub fn expire(&mut self, now: Instant) -> bool {
-        let before = self.until.len();
+    /// Drops lapsed indicators; the users whose indicator lapsed.
+    pub fn expire(&mut self, now: Instant) -> Vec<UserId> {
+        let lapsed = self
+            .until
+            .iter()
+            .filter(|(_, until)| *until <= now)
+            .map(|(user, _)| *user)
+            .collect();
         self.until.retain(|(_, until)| *until > now);
-        self.until.len() != before
+        lapsed
     }
 
     pub fn users(&self) -> impl Iterator<Item = UserId> + '_ {
@@ -69,10 +74,10 @@ mod tests {
     fn an_indicator_lapses_after_the_ttl_unless_renewed() {
         let (mut typing, user, start) = (Typing::default(), UserId::new(), Instant::now());
         typing.set(user, true, start, TTL);
-        assert!(!typing.expire(start + Duration::from_secs(4)));
+        assert!(typing.expire(start + Duration::from_secs(4)).is_empty());
         typing.set(user, true, start + Duration::from_secs(4), TTL);
-        assert!(!typing.expire(start + Duration::from_secs(6)));
-        assert!(typing.expire(start + Duration::from_secs(10)));
+        assert!(typing.expire(start + Duration::from_secs(6)).is_empty());
+        assert_eq!(typing.expire(start + Duration::from_secs(10)), vec![user]);
         assert!(typing.is_empty());
     }
 }

@@ -15,3 +15,4 @@ mod cluster;
 mod delivery;
 mod failover;
 mod nats;
+mod rooms;

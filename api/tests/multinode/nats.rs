@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use papo_client::ServerFrame;
+
 use crate::{
     cluster::{ENV, FreshDb, Nats, closed, frame, online_on, post_round, seqs, user, within},
     support::{Options, Server},
@@ -47,8 +49,21 @@ async fn over_nats_messages_cross_nodes_in_order_and_a_nats_restart_loses_nothin
         "presence crosses over NATS"
     );
 
-    // Posts on a in rounds; NATS is stopped and started again in the middle.
+    // The room's presence list crosses too: ana's socket on a lists bob, on b.
     let mut sender = ana.room_socket(&room).await.unwrap();
+    let both = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let ServerFrame::Presence { online, .. } = frame(&mut sender).await
+                && online.iter().any(|u| u.username == "bob")
+            {
+                return online.len();
+            }
+        }
+    })
+    .await;
+    assert_eq!(both.ok(), Some(2), "a room's presence crosses over NATS");
+
+    // Posts on a in rounds; NATS is stopped and started again in the middle.
     const ROUNDS: usize = 20;
     const EACH: usize = 10;
     let mut nats = Some(nats);

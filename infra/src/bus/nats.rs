@@ -12,8 +12,8 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{
-    notice::{Notice, Remote},
-    shared::Node,
+    notice::{self, Remote},
+    shared::{Node, Outbound, next_round},
 };
 
 /// Connects, then starts sending `pending` and listening on `subject`.
@@ -23,7 +23,7 @@ pub(super) async fn start(
     url: &str,
     subject: String,
     node: Arc<Node>,
-    pending: mpsc::Receiver<Notice>,
+    pending: mpsc::Receiver<Outbound>,
     inbox: mpsc::Sender<Remote>,
 ) -> anyhow::Result<()> {
     let (reconnects, reconnected) = mpsc::channel(16);
@@ -46,22 +46,37 @@ pub(super) async fn start(
         .await
         .context("subscribing to the papo subject")?;
     node.listening();
-    tokio::spawn(send(client, subject, pending));
+    tokio::spawn(send(client, subject, node.id, pending));
     tokio::spawn(listen(subscriber, reconnected, node, inbox));
     Ok(())
 }
 
-async fn send(client: async_nats::Client, subject: String, mut pending: mpsc::Receiver<Notice>) {
-    while let Some(notice) = pending.recv().await {
-        let Ok(payload) = serde_json::to_vec(&notice) else {
-            continue;
-        };
-        match client.publish(subject.clone(), payload.into()).await {
-            Ok(()) => metrics::counter!("papo_bus_notices_sent_total").increment(1),
-            Err(err) => {
-                metrics::counter!("papo_bus_notices_dropped_total").increment(1);
-                tracing::warn!(error = %err, "sending a notice to the other nodes failed");
+/// Publishes queued notices in order, packed as for `NOTIFY` (the same payloads on
+/// either transport).
+async fn send(
+    client: async_nats::Client,
+    subject: String,
+    node: uuid::Uuid,
+    mut pending: mpsc::Receiver<Outbound>,
+) {
+    while let Some((bodies, flushes)) = next_round(&mut pending).await {
+        let count = bodies.len() as u64;
+        for payload in notice::pack(node, bodies) {
+            match client.publish(subject.clone(), payload.into()).await {
+                Ok(()) => metrics::counter!("papo_bus_payloads_sent_total").increment(1),
+                Err(err) => {
+                    metrics::counter!("papo_bus_notices_dropped_total").increment(1);
+                    tracing::warn!(error = %err, "sending notices to the other nodes failed");
+                }
             }
+        }
+        metrics::counter!("papo_bus_notices_sent_total").increment(count);
+        if !flushes.is_empty() {
+            // Published means buffered in the client: push them onto the wire.
+            let _ = client.flush().await;
+        }
+        for done in flushes {
+            let _ = done.send(());
         }
     }
 }

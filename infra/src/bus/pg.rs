@@ -14,8 +14,8 @@ use sea_orm::{
 use tokio::sync::mpsc;
 
 use super::{
-    notice::{Notice, Remote},
-    shared::Node,
+    notice::{self, Remote},
+    shared::{Node, Outbound, next_round},
 };
 
 /// The channel every node of one database listens on.
@@ -28,32 +28,36 @@ pub(super) fn start(
     url: &str,
     db: DatabaseConnection,
     node: Arc<Node>,
-    pending: mpsc::Receiver<Notice>,
+    pending: mpsc::Receiver<Outbound>,
     inbox: mpsc::Sender<Remote>,
 ) -> anyhow::Result<()> {
     let options = PgConnectOptions::from_str(url)?.application_name("papo-listen");
-    tokio::spawn(send(db, pending));
+    tokio::spawn(send(db, node.id, pending));
     tokio::spawn(listen(options, node, inbox));
     Ok(())
 }
 
-/// Sends queued notices, one `NOTIFY` each, in order.
-async fn send(db: DatabaseConnection, mut pending: mpsc::Receiver<Notice>) {
-    while let Some(notice) = pending.recv().await {
-        let Ok(payload) = serde_json::to_string(&notice) else {
-            continue;
-        };
-        let statement = Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), payload.into()],
-        );
-        match db.execute_raw(statement).await {
-            Ok(_) => metrics::counter!("papo_bus_notices_sent_total").increment(1),
-            Err(err) => {
-                metrics::counter!("papo_bus_notices_dropped_total").increment(1);
-                tracing::warn!(error = %err, "sending a notice to the other nodes failed");
+/// Sends queued notices in order, packed: one `NOTIFY` for as many as fit.
+async fn send(db: DatabaseConnection, node: uuid::Uuid, mut pending: mpsc::Receiver<Outbound>) {
+    while let Some((bodies, flushes)) = next_round(&mut pending).await {
+        let count = bodies.len() as u64;
+        for payload in notice::pack(node, bodies) {
+            let statement = Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), payload.into()],
+            );
+            match db.execute_raw(statement).await {
+                Ok(_) => metrics::counter!("papo_bus_payloads_sent_total").increment(1),
+                Err(err) => {
+                    metrics::counter!("papo_bus_notices_dropped_total").increment(1);
+                    tracing::warn!(error = %err, "sending notices to the other nodes failed");
+                }
             }
+        }
+        metrics::counter!("papo_bus_notices_sent_total").increment(count);
+        for done in flushes {
+            let _ = done.send(());
         }
     }
 }

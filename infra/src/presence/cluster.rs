@@ -62,12 +62,29 @@ impl Roster {
         }
     }
 
-    /// Forgets nodes not heard from since `now - timeout`; returns how many.
-    pub fn expire(&mut self, now: Instant, timeout: Duration) -> usize {
-        let before = self.nodes.len();
-        self.nodes
-            .retain(|_, node| now.duration_since(node.heard) < timeout);
-        before - self.nodes.len()
+    /// Notes that `node` was heard from; returns whether it was known.
+    pub fn touch(&mut self, node: Uuid, now: Instant) -> bool {
+        match self.nodes.get_mut(&node) {
+            Some(entry) => {
+                entry.heard = now;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets nodes not heard from since `now - timeout`; returns them.
+    pub fn expire(&mut self, now: Instant, timeout: Duration) -> Vec<Uuid> {
+        let gone: Vec<Uuid> = self
+            .nodes
+            .iter()
+            .filter(|(_, node)| now.duration_since(node.heard) >= timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &gone {
+            self.nodes.remove(id);
+        }
+        gone
     }
 
     pub fn is_online(&self, user: UserId) -> bool {
@@ -159,7 +176,7 @@ mod tests {
         roster.apply(b, &Body::Heartbeat, later);
         assert_eq!(
             roster.expire(later + Duration::from_secs(15), Duration::from_secs(30)),
-            1
+            vec![a]
         );
         assert!(roster.is_online(user), "still connected to b");
         roster.apply(

@@ -15,15 +15,20 @@ use std::{
     time::{Duration, Instant},
 };
 
-use domain::{RoomId, events::Event, user::UserSummary};
+use domain::{
+    RoomId,
+    events::{Event, PeerNews},
+    ports::Peers,
+    user::UserSummary,
+};
 use papo_protocol::CloseCode;
 use tokio::sync::{broadcast, mpsc};
 
 mod dispatch;
 mod registry;
 
-pub use self::registry::order::Fill;
 use self::registry::{Conn, Registry};
+pub use self::registry::{elsewhere::NodeId, order::Fill};
 use super::session::{ConnId, Control, Ending, Outgoing, Scope};
 
 /// Tunables of the realtime layer.
@@ -64,6 +69,8 @@ pub struct Hub {
     /// A std mutex: held for map updates and non-blocking `try_send`s only, never
     /// across an await.
     registry: Mutex<Registry>,
+    /// The other nodes, told what this node's sockets do in rooms.
+    peers: Arc<dyn Peers>,
     next_id: AtomicU64,
     closing: AtomicBool,
     /// Socket tasks still running, closing handshakes included.
@@ -79,14 +86,44 @@ impl Drop for LiveSocket {
     }
 }
 
+/// The registry, locked; the news its changes made goes to the other nodes when the
+/// lock is let go, in the order it happened.
+struct Locked<'a> {
+    registry: std::sync::MutexGuard<'a, Registry>,
+    peers: &'a dyn Peers,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Registry;
+
+    fn deref(&self) -> &Registry {
+        &self.registry
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        for news in self.registry.take_news() {
+            self.peers.tell(news);
+        }
+    }
+}
+
 impl Hub {
-    pub fn new(settings: HubSettings) -> Arc<Self> {
+    pub fn new(settings: HubSettings, peers: Arc<dyn Peers>) -> Arc<Self> {
         let (fills, fill_requests) = mpsc::channel(FILLS_QUEUED);
         Arc::new(Self {
             settings,
             fills,
             fill_requests: Mutex::new(Some(fill_requests)),
             registry: Mutex::new(Registry::default()),
+            peers,
             next_id: AtomicU64::new(1),
             closing: AtomicBool::new(false),
             live: AtomicUsize::new(0),
@@ -97,8 +134,11 @@ impl Hub {
         &self.settings
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
-        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> Locked<'_> {
+        Locked {
+            registry: self.registry.lock().unwrap_or_else(PoisonError::into_inner),
+            peers: self.peers.as_ref(),
+        }
     }
 
     /// Starts the tasks that feed the hub: the event dispatcher and the typing sweeper.
@@ -159,13 +199,15 @@ impl Hub {
         registry.route(joined);
     }
 
-    /// Makes connection `id` follow `room` without sending it anything (on connect;
-    /// see [`registry::Registry::subscribe`]); `head` is the room's newest seq, read
+    /// Makes connection `id` follow `rooms` without sending it anything (on connect;
+    /// see [`registry::Registry::subscribe`]); each with the room's newest seq, read
     /// before.
-    pub fn subscribe_quietly(&self, id: ConnId, room: RoomId, head: Option<i64>) {
+    pub fn subscribe_quietly(&self, id: ConnId, rooms: &[(RoomId, Option<i64>)]) {
         let mut registry = self.lock();
-        let joined = registry.subscribe(id, room, true, head);
-        registry.route(joined);
+        for &(room, head) in rooms {
+            let joined = registry.subscribe(id, room, true, head);
+            registry.route(joined);
+        }
     }
 
     /// Stops connection `id` following `room`.
@@ -255,6 +297,26 @@ impl Hub {
     /// The followed rooms with their cursors, for the periodic check.
     pub fn cursors(&self) -> Vec<(RoomId, i64)> {
         self.lock().cursors()
+    }
+
+    /// News from another node about its sockets.
+    pub fn peer_news(&self, node: NodeId, news: PeerNews) {
+        let mut registry = self.lock();
+        let changed = registry.peer_news(node, news, Instant::now(), self.settings.typing_ttl);
+        registry.route(changed);
+    }
+
+    /// Another node stopped, or went silent for too long: forget what it said.
+    pub fn peer_gone(&self, node: NodeId) {
+        let mut registry = self.lock();
+        let changed = registry.peer_gone(node);
+        registry.route(changed);
+    }
+
+    /// A node asked who follows which room here.
+    pub fn tell_roster(&self) {
+        let roster = self.lock().roster();
+        self.peers.tell(roster);
     }
 
     /// Counts a socket task as running until the guard is dropped: a closed socket

@@ -4,14 +4,20 @@
 
 use domain::{
     MessageId, RoomId, UserId,
-    events::{Departure, Ended, Event},
+    events::{Departure, Ended, Event, PeerNews},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 mod notes;
+mod packet;
+mod peer;
 
-pub use self::notes::{RoomNote, UserNote};
+pub use self::{
+    notes::{RoomNote, UserNote},
+    packet::{MAX_PAYLOAD, pack, unpack},
+    peer::bodies_of,
+};
 
 /// Room ranges per notice: about 90 bytes each keeps a notice far below 8,000 bytes.
 const RANGES_PER_NOTICE: usize = 60;
@@ -78,6 +84,29 @@ pub enum Body {
     Offline {
         user: Uuid,
     },
+    /// `user`'s first socket on the sending node follows `rooms`.
+    Here {
+        user: UserNote,
+        rooms: Vec<Uuid>,
+    },
+    /// `user`'s last socket on the sending node stopped following `rooms`.
+    Away {
+        user: Uuid,
+        rooms: Vec<Uuid>,
+    },
+    /// `user` started (or stopped) typing in `room` on the sending node; repeated while
+    /// they type.
+    Typing {
+        room: Uuid,
+        user: Uuid,
+        on: bool,
+    },
+    /// The users the sending node's sockets follow rooms for, with those rooms
+    /// (`reset`: the first part, replacing what it said before).
+    Rooms {
+        reset: bool,
+        users: Vec<(UserNote, Vec<Uuid>)>,
+    },
     /// The sending node's online users (`reset`: this is the first part of the list).
     Roster {
         reset: bool,
@@ -96,12 +125,7 @@ impl Body {
     pub fn is_presence(&self) -> bool {
         matches!(
             self,
-            Self::Online { .. }
-                | Self::Offline { .. }
-                | Self::Roster { .. }
-                | Self::Hello
-                | Self::Heartbeat
-                | Self::Gone
+            Self::Online { .. } | Self::Offline { .. } | Self::Roster { .. } | Self::Heartbeat
         )
     }
 }
@@ -118,6 +142,12 @@ pub enum Remote {
     /// Notices may have been missed (the listening connection was lost): every
     /// followed room is checked against the database.
     Resync,
+    /// What `node`'s sockets do in rooms (presence and typing across nodes).
+    Peer { node: Uuid, news: PeerNews },
+    /// A node asks who follows which room here.
+    Hello,
+    /// `node` stopped, or has not been heard from for too long: forget what it said.
+    NodeGone(Uuid),
 }
 
 /// The notices for what one transaction committed (one, unless many rooms).
@@ -194,8 +224,12 @@ pub fn of_event(node: Uuid, event: &Event) -> Option<Notice> {
     Some(Notice { node, body })
 }
 
-/// What a notice asks of this node.
-pub fn remotes(body: Body) -> Vec<Remote> {
+/// What a notice from `node` asks of this node (presence of users is the bus's own
+/// business, see [`Body::is_presence`]).
+pub fn remotes(node: Uuid, body: Body) -> Vec<Remote> {
+    if let Some(news) = peer::news_of(&body) {
+        return vec![Remote::Peer { node, news }];
+    }
     let event = match body {
         Body::Posted { ranges } => {
             return ranges
@@ -249,12 +283,16 @@ pub fn remotes(body: Body) -> Vec<Remote> {
             user_id: UserId::from_uuid(user),
             ended: one.map_or(Ended::AllBut(keep), Ended::One),
         },
+        Body::Hello => return vec![Remote::Hello],
+        Body::Gone => return vec![Remote::NodeGone(node)],
         Body::Online { .. }
         | Body::Offline { .. }
         | Body::Roster { .. }
-        | Body::Hello
         | Body::Heartbeat
-        | Body::Gone => return Vec::new(),
+        | Body::Here { .. }
+        | Body::Away { .. }
+        | Body::Typing { .. }
+        | Body::Rooms { .. } => return Vec::new(),
     };
     vec![Remote::Event(event)]
 }
@@ -310,7 +348,10 @@ mod tests {
             let back: Notice = serde_json::from_str(&text).unwrap();
             assert_eq!(&back, notice);
         }
-        let remotes: Vec<Remote> = notices.into_iter().flat_map(|n| remotes(n.body)).collect();
+        let remotes: Vec<Remote> = notices
+            .into_iter()
+            .flat_map(|n| remotes(n.node, n.body))
+            .collect();
         assert_eq!(remotes.len(), 200);
         assert_eq!(
             remotes[0],
@@ -356,7 +397,11 @@ mod tests {
             let notice = of_event(Uuid::new_v4(), &event).unwrap();
             let text = serde_json::to_string(&notice).unwrap();
             let back: Notice = serde_json::from_str(&text).unwrap();
-            assert_eq!(remotes(back.body), vec![Remote::Event(event)], "{text}");
+            assert_eq!(
+                remotes(back.node, back.body),
+                vec![Remote::Event(event)],
+                "{text}"
+            );
         }
     }
 
@@ -373,7 +418,10 @@ mod tests {
                 ended,
             };
             let notice = of_event(Uuid::new_v4(), &event).unwrap();
-            assert_eq!(remotes(notice.body), vec![Remote::Event(event)]);
+            assert_eq!(
+                remotes(notice.node, notice.body),
+                vec![Remote::Event(event)]
+            );
         }
     }
 }

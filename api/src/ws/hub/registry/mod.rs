@@ -1,17 +1,24 @@
 //! The hub's state as a plain type: which connection follows which room, who is
 //! present and typing where. Changes return what they must announce ([`Delivery`]s),
 //! so the rules are unit-tested without sockets; [`Registry::route`] then queues them.
+//!
+//! With several nodes, a room's presence and typing lists span the cluster: this
+//! node's own subscriptions plus what the others said ([`elsewhere`]). A user's first
+//! socket here in a room, and their last, are news for the other nodes
+//! ([`Registry::take_news`]); a `system` join or leave is announced only when the user
+//! came to, or left, the room on every node.
 
 use std::{
     collections::{HashMap, HashSet},
     sync::Arc,
-    time::{Duration, Instant},
+    time::Instant,
 };
 
-use domain::{RoomId, UserId, user::UserSummary};
+use domain::{RoomId, UserId, events::PeerNews, user::UserSummary};
 use tokio::sync::mpsc;
 
 use self::{
+    elsewhere::Elsewhere,
     order::{Fill, MAX_HELD, Order},
     route::{presence_frame, typing_frame},
 };
@@ -21,7 +28,10 @@ use crate::ws::{
     typing::Typing,
 };
 
+pub mod elsewhere;
+mod indicators;
 pub mod order;
+mod peers;
 mod route;
 
 /// A frame and who gets it.
@@ -95,6 +105,13 @@ pub struct Registry {
     conns: HashMap<ConnId, Conn>,
     rooms: HashMap<RoomId, RoomState>,
     users: HashMap<UserId, HashSet<ConnId>>,
+    /// What the other nodes said about rooms.
+    elsewhere: Elsewhere,
+    /// News for the other nodes, in the order it happened.
+    news: Vec<PeerNews>,
+    /// When the other nodes were last told that a user types in a room here, so a
+    /// long stretch of typing is renewed before their copies lapse.
+    told_typing: HashMap<(RoomId, UserId), Instant>,
 }
 
 impl Registry {
@@ -163,8 +180,13 @@ impl Registry {
                 true
             }
         };
-        let presence = presence_frame(room, entry);
-        if !first {
+        // Already here on another node: nothing changes for the room.
+        let came = first && !self.elsewhere.is_present(room, user.id);
+        let presence = presence_frame(room, Some(entry), &self.elsewhere);
+        if first {
+            self.tell_entered(&user, room);
+        }
+        if !came {
             if quiet {
                 return Vec::new();
             }
@@ -220,24 +242,45 @@ impl Registry {
                 last = true;
             }
         }
-        if entry.conns.is_empty() {
-            self.rooms.remove(&room);
-            return Vec::new();
-        }
         if !last {
+            if entry.conns.is_empty() {
+                self.rooms.remove(&room);
+            }
             return Vec::new();
         }
-        let typing_changed = entry
-            .typing
-            .set(user.id, false, Instant::now(), Duration::ZERO);
-        let leave = frames::system(room, SystemEvent::Leave, &user);
-        let mut out = vec![
-            Delivery::room(room, Outgoing::new(&leave, Kind::Reliable)),
-            Delivery::room(room, presence_frame(room, entry)),
-        ];
-        if typing_changed {
-            out.push(Delivery::room(room, typing_frame(room, entry)));
+        let typing_changed =
+            entry
+                .typing
+                .set(user.id, false, Instant::now(), std::time::Duration::ZERO);
+        let empty = entry.conns.is_empty();
+        let out = if empty {
+            Vec::new()
+        } else if self.elsewhere.is_present(room, user.id) {
+            // Still here on another node: nothing changes for the room but typing.
+            let typing = typing_frame(room, entry, &self.elsewhere);
+            typing_changed
+                .then(|| Delivery::room(room, typing))
+                .into_iter()
+                .collect()
+        } else {
+            let leave = frames::system(room, SystemEvent::Leave, &user);
+            let mut out = vec![
+                Delivery::room(room, Outgoing::new(&leave, Kind::Reliable)),
+                Delivery::room(room, presence_frame(room, Some(entry), &self.elsewhere)),
+            ];
+            if typing_changed {
+                out.push(Delivery::room(
+                    room,
+                    typing_frame(room, entry, &self.elsewhere),
+                ));
+            }
+            out
+        };
+        if empty {
+            self.rooms.remove(&room);
         }
+        self.told_typing.remove(&(room, user.id));
+        self.tell_left(user.id, room);
         out
     }
 
@@ -288,47 +331,6 @@ impl Registry {
             .iter()
             .filter_map(|(room, entry)| Some((*room, entry.order.cursor()?)))
             .collect()
-    }
-
-    /// Records a typing frame from `id`; announces the room's typing users if the set
-    /// changed.
-    pub fn typing(
-        &mut self,
-        id: ConnId,
-        room: RoomId,
-        is_typing: bool,
-        now: Instant,
-        ttl: Duration,
-    ) -> Vec<Delivery> {
-        let Some(user) = self.conns.get(&id).map(|c| c.user.id) else {
-            return Vec::new();
-        };
-        let Some(entry) = self.rooms.get_mut(&room) else {
-            return Vec::new();
-        };
-        if !entry.typing.set(user, is_typing, now, ttl) {
-            return Vec::new();
-        }
-        vec![Delivery::room(room, typing_frame(room, entry))]
-    }
-
-    /// Lapses typing indicators whose TTL ran out.
-    pub fn expire_typing(&mut self, now: Instant) -> Vec<Delivery> {
-        let mut out = Vec::new();
-        for (room, entry) in &mut self.rooms {
-            if !entry.typing.is_empty() && entry.typing.expire(now) {
-                out.push(Delivery::room(*room, typing_frame(*room, entry)));
-            }
-        }
-        out
-    }
-
-    /// The presence frame of `room`.
-    pub fn presence(&self, room: RoomId) -> Outgoing {
-        match self.rooms.get(&room) {
-            Some(entry) => presence_frame(room, entry),
-            None => Outgoing::new(&frames::users(room, Vec::new(), false), Kind::Droppable),
-        }
     }
 
     /// Whether `id` follows `room`.

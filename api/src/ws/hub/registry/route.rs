@@ -1,10 +1,10 @@
 //! Routing: queueing deliveries into the connections' bounded queues, and the
 //! presence and typing frames a room's state makes.
 
-use domain::{RoomId, UserId};
+use domain::{RoomId, UserId, user::UserSummary};
 use tokio::sync::mpsc;
 
-use super::{Delivery, Registry, RoomState, Target};
+use super::{Delivery, Registry, RoomState, Target, elsewhere::Elsewhere};
 use crate::ws::{
     frames,
     session::{ConnId, Ending, Kind, Outgoing, Scope},
@@ -79,17 +79,36 @@ impl Registry {
     }
 }
 
-pub(super) fn presence_frame(room: RoomId, entry: &RoomState) -> Outgoing {
-    let online = entry.present.iter().map(|(u, _)| u.clone()).collect();
+/// Who follows `room`, here (`entry`) and on the other nodes, each once.
+pub(super) fn presence_frame(
+    room: RoomId,
+    entry: Option<&RoomState>,
+    elsewhere: &Elsewhere,
+) -> Outgoing {
+    let mut online: Vec<UserSummary> = entry
+        .into_iter()
+        .flat_map(|e| e.present.iter().map(|(u, _)| u.clone()))
+        .collect();
+    for user in elsewhere.present(room) {
+        if !online.iter().any(|u| u.id == user.id) {
+            online.push(user.clone());
+        }
+    }
     Outgoing::new(&frames::users(room, online, false), Kind::Droppable)
 }
 
-pub(super) fn typing_frame(room: RoomId, entry: &RoomState) -> Outgoing {
-    let users = entry
+/// Who types in `room`, here and on the other nodes, each once.
+pub(super) fn typing_frame(room: RoomId, entry: &RoomState, elsewhere: &Elsewhere) -> Outgoing {
+    let mut users: Vec<UserSummary> = entry
         .typing
         .users()
         .filter_map(|id| entry.present.iter().find(|(u, _)| u.id == id))
         .map(|(u, _)| u.clone())
         .collect();
+    for user in elsewhere.typing(room) {
+        if !users.iter().any(|u| u.id == user.id) {
+            users.push(user.clone());
+        }
+    }
     Outgoing::new(&frames::users(room, users, true), Kind::Droppable)
 }

@@ -67,11 +67,12 @@ export function initial(name) {
   return ([...(name || "?").trim()][0] || "?").toUpperCase();
 }
 
-/** A stable hue (0–359) for a user id, so each person keeps one avatar colour. */
+/** A stable hue for a user id (one of 12, 30° apart), so each person keeps one colour. */
 export function hue(id) {
-  let h = 0;
-  for (const ch of String(id)) h = (h * 31 + ch.charCodeAt(0)) % 360;
-  return h;
+  // FNV-1a: ids that differ in a few characters still land far apart.
+  let h = 0x811c9dc5;
+  for (const ch of String(id)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return (h % 12) * 30;
 }
 
 export function avatar(user, size = "") {

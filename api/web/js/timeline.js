@@ -89,10 +89,11 @@ function nodesFor(room) {
   return nodes;
 }
 
-// The message at the top of the view and how far below the top it is.
+// The message at the top of the view and how far below the top it is. Only messages
+// and notices: a day separator stays first while older messages go in after it.
 function anchor() {
   const top = box.getBoundingClientRect().top;
-  for (const node of list.children) {
+  for (const node of list.querySelectorAll(".msg, .notice")) {
     const rect = node.getBoundingClientRect();
     if (rect.bottom > top) return { node, offset: rect.top - top };
   }

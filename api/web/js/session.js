@@ -170,9 +170,13 @@ export async function register(name, username, password) {
 
 /** Ends this session on the server and in every tab. */
 export async function logout() {
-  const token = session?.refresh_token;
+  // The other tabs leave first (through the storage event), so that none of them
+  // mistakes the server closing its socket for an expired session.
+  localStorage.setItem(ENDED, "logged_out");
+  localStorage.removeItem(KEY);
+  clearTimeout(timer);
   try {
-    await call("POST", "/auth/logout", { refresh_token: token });
+    await call("POST", "/auth/logout", { refresh_token: session?.refresh_token }, { retry: false });
   } catch {
     // Offline or already ended: forgetting it here is what matters to the user.
   }

@@ -20,7 +20,8 @@ import { autoGrow } from "./textbox.js";
 export function textNodes(content) {
   return links(content).map((part) => typeof part === "string"
     ? part
-    : el("a", { href: part.href, target: "_blank", rel: "noopener noreferrer nofollow" }, part.text));
+    // Out of the Tab order like the actions: the timeline is one Tab stop (see timeline.js).
+    : el("a", { href: part.href, target: "_blank", rel: "noopener noreferrer nofollow", tabindex: "-1" }, part.text));
 }
 
 function when(timestamp, extra = "") {
@@ -43,7 +44,7 @@ export function messageNode(m, { grouped }) {
   const text = el("span", { class: "text" }, ...(m.deleted ? ["This message was deleted."] : textNodes(m.content)));
   const edited = m.edited_at && !m.deleted ? el("span", { class: "edited", title: `Edited ${fullLabel(m.edited_at)}` }, "(edited)") : null;
   li.append(gutter, el("div", { class: "body" }, meta, el("div", { class: "content" }, text, edited)), actionsRow(actionsFor(m, li)));
-  li.setAttribute("aria-label", `${m.user.name}, ${fullLabel(m.timestamp)}: ${m.deleted ? "deleted message" : m.content}`);
+  li.setAttribute("aria-label", `${m.user.name}, ${timeLabel(m.timestamp)}: ${m.deleted ? "deleted message" : m.content}${m.edited_at ? " (edited)" : ""}`);
   return li;
 }
 
@@ -89,8 +90,12 @@ async function askDelete(m) {
   }
 }
 
-/** Edits a message in place: a text box that keeps line breaks; Enter saves, Esc cancels. */
-export function startEdit(li, m) {
+/**
+ * Edits a message in place: a text box that keeps line breaks; Enter saves, Esc
+ * cancels. Afterwards the focus goes to `returnTo` (the message box, when the edit
+ * began there with ↑) or back to the message.
+ */
+export function startEdit(li, m, { returnTo = null } = {}) {
   if (li.querySelector(".edit-form")) return li.querySelector(".edit-form textarea").focus();
   const text = li.querySelector(".content");
   const box = el("textarea", { "aria-label": "Edit message", maxlength: "4000", rows: "1" });
@@ -106,7 +111,9 @@ export function startEdit(li, m) {
     form.remove();
     text.hidden = false;
     li.classList.remove("editing");
-    li.focus();
+    // A saved edit re-renders the message as a new node: focus that one.
+    const now = document.querySelector(`#message-list .msg[data-id="${m.id}"]`) || li;
+    (returnTo || now).focus();
   };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -115,9 +122,9 @@ export function startEdit(li, m) {
     if (content === m.content) return finish();
     try {
       const updated = await call("PATCH", `/messages/${m.id}`, { content });
-      finish();
       store(updated, { replace: true }); // the `edited` frame says the same, later
       emit("timeline", m.room_id);
+      finish();
     } catch (err) {
       error.textContent = describe(err);
     }

@@ -113,6 +113,7 @@ function render(room = state.current) {
   const before = stick ? null : anchor();
   const count = list.querySelectorAll(".msg").length;
   reconcile(list, nodesFor(room));
+  keepTabStop();
   renderStart(room);
   if (stick) {
     box.scrollTop = box.scrollHeight;
@@ -207,7 +208,7 @@ export function editLast() {
   const m = messages.find(state.current, (x) => x.id === mine.dataset.id);
   if (!m) return false;
   mine.scrollIntoView({ block: "nearest" });
-  startEdit(mine, m);
+  startEdit(mine, m, { returnTo: document.activeElement });
   return true;
 }
 
@@ -216,6 +217,11 @@ export function editLast() {
 function onKey(event) {
   const items = [...list.querySelectorAll(".msg")];
   const at = items.indexOf(document.activeElement);
+  if (event.target.closest(".actions") && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+    event.preventDefault();
+    event.target.closest(".msg").focus(); // from a button back to its message
+    return;
+  }
   if (event.target === list && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     event.preventDefault();
     items[items.length - 1]?.focus();
@@ -236,13 +242,26 @@ function onKey(event) {
   }
 }
 
-// A focused message's buttons join the Tab order; they leave it when focus moves on.
+// A roving Tab stop: the timeline is one stop (the list, or the message last focused,
+// so Shift+Tab from the message box returns there). A focused message's links and
+// buttons join the Tab order and leave it when focus moves on, so that Tab crosses a
+// long timeline in one step.
+const INNER = ".actions button, .text a";
 function onFocusIn(event) {
   const item = event.target.closest(".msg");
-  for (const b of list.querySelectorAll(".actions button[tabindex='0']")) {
+  for (const b of list.querySelectorAll(`:is(${INNER})[tabindex='0']`)) {
     if (!item || !item.contains(b)) b.tabIndex = -1;
   }
-  if (item) for (const b of item.querySelectorAll(".actions button")) b.tabIndex = 0;
+  if (!item) return;
+  for (const b of item.querySelectorAll(INNER)) b.tabIndex = 0;
+  for (const other of list.querySelectorAll(".msg[tabindex='0']")) if (other !== item) other.tabIndex = -1;
+  item.tabIndex = 0;
+  list.tabIndex = -1;
+}
+
+// After a re-render the roving stop may have gone with its message: the list again.
+function keepTabStop() {
+  if (!list.querySelector(".msg[tabindex='0']")) list.tabIndex = 0;
 }
 
 export function start() {
@@ -251,6 +270,9 @@ export function start() {
   box.addEventListener("scroll", onScroll, { passive: true });
   list.addEventListener("keydown", onKey);
   list.addEventListener("focusin", onFocusIn);
+  list.addEventListener("focusout", (event) => {
+    if (!list.contains(event.relatedTarget)) for (const b of list.querySelectorAll(`:is(${INNER})[tabindex='0']`)) b.tabIndex = -1;
+  });
   // A tap on a message (touch screens have no hover) shows its actions.
   list.addEventListener("click", (event) => {
     const item = event.target.closest(".msg");

@@ -1,5 +1,7 @@
 //! The browser client in a real browser: `tests/e2e/chat.mjs` drives Debian's headless
 //! Chromium (through playwright-core) with two people against a server started here;
+//! `layout.mjs`, `tabs.mjs`, `rooms.mjs`, `messages.mjs`, `keyboard.mjs` and
+//! `state.mjs` each check one side of the client (see the top of each script);
 //! `tests/e2e/docs.mjs` logs in through Swagger UI's Authorize and opens ReDoc.
 //!
 //! Needs Chromium (`$CHROMIUM`, else `/usr/bin/chromium`), `node`, and `npm ci` run in
@@ -96,4 +98,72 @@ async fn swagger_authorize_logs_in_and_redoc_renders_in_headless_chromium() {
     let stdout = node(e2e.join("docs.mjs"), args).await;
 
     assert!(stdout.contains("browser docs: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_room_keeps_its_newest_message_and_the_message_box_on_screen_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    // 200 messages are seeded over REST as fast as the server takes them.
+    let app = spawn_app_with(|s| {
+        s.realtime.post_rate = 0;
+    })
+    .await;
+
+    let stdout = node(e2e.join("layout.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser layout: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_share_one_session_and_stay_logged_in_across_refreshes_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    // Short-lived access tokens, so that both tabs' renewal timers fire during the test.
+    let app = spawn_app_with(|s| {
+        s.auth.access_token_expire_minutes = 1;
+    })
+    .await;
+
+    let stdout = node(e2e.join("tabs.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser tabs: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_members_and_direct_conversations_update_live_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("rooms.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser rooms: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_are_grouped_dated_linked_and_edited_in_place_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("messages.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser messages: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_and_messages_are_reachable_by_keyboard_alone_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("keyboard.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser keyboard: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_state_unread_counts_notifications_and_errors_show_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("state.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser state: ok"), "{stdout}");
 }

@@ -23,7 +23,7 @@ import * as session from "./js/session.js";
 import * as settings from "./js/settings.js";
 import * as sidebar from "./js/sidebar.js";
 import * as socket from "./js/socket.js";
-import { on, state } from "./js/state.js";
+import { emit, on, state } from "./js/state.js";
 import * as timeline from "./js/timeline.js";
 import { toast } from "./js/toast.js";
 
@@ -118,7 +118,7 @@ function onRoomClosed({ room, why }) {
   toast(text);
   const next = startRoom();
   if (next) open(next);
-  else state.current = null;
+  else emit("current", null);
 }
 
 async function startApp() {

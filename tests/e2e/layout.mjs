@@ -14,7 +14,8 @@ const rest = api(base);
 const ana = await rest.signUp("Ana Souza", unique("ana"));
 const bia = await rest.signUp("Bia Lima", unique("bia"));
 const busy = unique("busy");
-const room = await rest.createRoom(ana, busy, { description: "Two hundred messages and counting" });
+// A topic longer than a phone is wide: it must be cut short, not widen the page.
+const room = await rest.createRoom(ana, busy, { description: "Two hundred messages and counting, about everything and nothing, from morning to night" });
 const quiet = await rest.createRoom(ana, unique("quiet"));
 await rest.join(bia, room.id);
 await rest.join(bia, quiet.id);
@@ -29,6 +30,7 @@ const measure = (page) => page.evaluate(() => {
   const last = [...document.querySelectorAll("#message-list .msg")].pop();
   return {
     pageScroll: document.scrollingElement.scrollHeight - innerHeight,
+    tooWide: Math.max(document.scrollingElement.scrollWidth, document.querySelector("#conversation").scrollWidth) - innerWidth,
     height: innerHeight,
     header: box("#room-header"),
     composer: box("#composer textarea"),
@@ -39,6 +41,7 @@ const measure = (page) => page.evaluate(() => {
 
 function onScreen(m, what) {
   expect(m.pageScroll <= 1, `${what}: the page scrolls by ${m.pageScroll} px`);
+  expect(m.tooWide <= 1, `${what}: the conversation is ${m.tooWide} px wider than the window`);
   expect(m.header.top >= 0 && m.header.bottom < m.height / 3, `${what}: the header is not at the top (${JSON.stringify(m.header)})`);
   expect(m.composer.top > 0 && m.composer.bottom <= m.height, `${what}: the message box is off screen (${JSON.stringify(m.composer)}, window ${m.height})`);
   expect(m.newest && m.newest.top >= m.header.bottom - 1 && m.newest.bottom <= m.composer.top + 1,

@@ -86,6 +86,8 @@ async function submitCreate(event) {
 export function start() {
   for (const id of ["#browse-rooms", "#browse-more"]) $(id).addEventListener("click", openBrowser);
   for (const id of ["#new-room", "#browse-create"]) $(id).addEventListener("click", openCreate);
+  $("#empty-state [data-action=browse]").addEventListener("click", openBrowser);
+  $("#empty-state [data-action=create]").addEventListener("click", openCreate);
   $("#browse-filter").addEventListener("input", render);
   $("#create-room").addEventListener("submit", submitCreate);
   on("discover", () => $("#browse-dialog").open && render());

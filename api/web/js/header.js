@@ -20,6 +20,9 @@ function render() {
     : `${room.member_count} ${room.member_count === 1 ? "member" : "members"} · ${online} online`;
   for (const id of ["#toggle-members", "#room-info"]) $(id).hidden = !room || isDirect(room);
   $("#composer").hidden = !room;
+  // No room open (a new account, or the last room was deleted): say what to do.
+  $("#empty-state").hidden = Boolean(room) || !state.roomsLoaded;
+  $("#messages").hidden = !room;
 }
 
 export function start() {

@@ -3,6 +3,7 @@
 
 import { $, avatar, debounce, el } from "./dom.js";
 import { describe } from "./errors.js";
+import { icon } from "./icons.js";
 import { userPicker } from "./picker.js";
 import { invite, members as loadMembers, openDirect } from "./room-actions.js";
 import { isDirect } from "./rooms.js";
@@ -30,7 +31,7 @@ function render() {
   $("#members-summary").textContent = `${rows.length} ${rows.length === 1 ? "member" : "members"}, ${here} online`;
   $("#member-list").replaceChildren(...rows.map((m) => {
     const isMe = m.user.id === me;
-    const message = isMe ? null : el("button", { type: "button", class: "secondary small", "aria-label": `Message ${m.user.name}` }, "Message");
+    const message = isMe ? null : el("button", { type: "button", class: "icon-button", title: `Message ${m.user.name}`, "aria-label": `Message ${m.user.name}` }, icon("chat"));
     message?.addEventListener("click", () => openDirect(m.user.id).catch((err) => toast(describe(err), { kind: "error" })));
     return el("li", { class: "member" },
       el("span", { class: `presence-avatar${online(m) ? " online" : ""}` }, avatar(m.user)),

@@ -60,7 +60,7 @@ export function openPeople() {
 }
 
 export function start() {
-  for (const id of ["#new-dm", "#find-people"]) $(id).addEventListener("click", openPeople);
+  for (const id of ["#new-dm", "#find-people", "#empty-state [data-action=people]"]) $(id).addEventListener("click", openPeople);
   $("#people-filter").addEventListener("input", debounce(() => search(), 150));
   $("#people-more").addEventListener("click", () => search({ more: true }));
 }

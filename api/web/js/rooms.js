@@ -88,6 +88,7 @@ export async function load() {
     if (!ids.has(id) && Date.now() - (room.addedAt || 0) > 5000) drop(id, null);
   }
   loadedOnce = true;
+  state.roomsLoaded = true;
   emit("rooms");
 }
 

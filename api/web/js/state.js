@@ -15,6 +15,8 @@ export const state = {
   typing: new Map(),
   /** Where "new messages" begin in the open room: {room, seq} (seq null: none). */
   readMarker: null,
+  /** Whether the room list has loaded once (until then nothing is "empty"). */
+  roomsLoaded: false,
   /** The socket's state: "connecting" | "open" | "reconnecting" | "offline". */
   connection: "connecting",
 };

@@ -112,9 +112,8 @@ function onRoomClosed({ room, why }) {
     deleted: `${name} was deleted by its owner.`,
     "deleted-here": `You deleted ${name}.`,
     "left-here": `You left ${name}.`,
-    left: `You left ${name} in another tab.`,
     removed: `You were removed from ${name}.`,
-  }[why] || `You're no longer a member of ${name}.`;
+  }[why] || `You're no longer a member of ${name}.`; // "left": here, elsewhere, or removed
   toast(text);
   const next = startRoom();
   if (next) open(next);

@@ -146,6 +146,7 @@ export function startEdit(li, m, { returnTo = null } = {}) {
   autoGrow(box);
   box.focus();
   box.setSelectionRange(box.value.length, box.value.length);
+  form.scrollIntoView({ block: "nearest" }); // Save and Cancel, under the last message too
 }
 
 /** A post not yet acknowledged ("sending…"), or refused ("not sent", with retry). */

@@ -33,6 +33,8 @@ export function openSettings() {
   fill(room);
   openDialog("settings-dialog");
   $("#settings-title").textContent = `About ${title(room)}`;
+  // The owner edits; anyone else reads, so the focus goes to Close rather than a read-only box.
+  (owns(room) ? $("#room-settings [name=name]") : $("#room-settings [data-close]")).focus();
 }
 
 async function save(event) {

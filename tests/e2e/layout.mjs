@@ -7,7 +7,7 @@
 // phone the room drawer opens below its own button, closes on a tap outside, and the
 // menu button shows a dot for unread messages elsewhere.
 // Usage: node layout.mjs BASE_URL [SHOTS_DIR]   (screenshots only when a dir is given)
-import { api, expect, inRoom, launch, logIn, newPage, noPageErrors, unique, wait } from "./lib.mjs";
+import { api, expect, inRoom, joinRoom, launch, logIn, newPage, noPageErrors, signUp, unique, wait } from "./lib.mjs";
 
 const [base, shots] = process.argv.slice(2);
 const rest = api(base);
@@ -146,6 +146,17 @@ try {
     noPageErrors(page);
     await page.close();
   }
+  // Someone new joins the busy room from the room browser: it opens at its newest
+  // message, and its past does not count as 200 unread messages.
+  const cy = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await signUp(cy, base, "Cy", unique("cy"));
+  await joinRoom(cy, busy);
+  await cy.waitForFunction((t) => [...document.querySelectorAll("#message-list .msg .text")].pop()?.textContent === t, newest, wait);
+  await cy.waitForTimeout(500);
+  onScreen(await measure(cy), "after joining");
+  expect(!(await cy.locator(".read-marker").count()), "a room just joined shows its past as new");
+  expect(!(await cy.locator("#sidebar .badge").count()), "a room just joined has an unread badge");
+  noPageErrors(cy);
   console.log("browser layout: ok");
 } finally {
   await browser.close();

@@ -36,8 +36,11 @@ export function onFrame(frame) {
   }
 }
 
+// A replay after a reconnect (the room had a resume point) brings missed messages,
+// which count as unread; the history that answers a join is just the room's past.
 function onHistory(frame) {
-  for (const m of frame.messages) if (messages.store(m)) rooms.countIncoming(m);
+  const resumed = messages.lastSeq(frame.room_id) > 0;
+  for (const m of frame.messages) if (messages.store(m) && resumed) rooms.countIncoming(m);
   afterNews(frame.room_id);
 }
 

@@ -139,6 +139,10 @@ export function countIncoming(message) {
   const room = state.rooms.get(message.room_id);
   if (!room || message.user.id === me() || message.deleted || message.seq <= room.readSeq) return;
   if (viewing(room.id)) return;
+  // The open room in a hidden tab: the "new messages" line goes above the first one.
+  if (state.current === room.id && state.readMarker?.room === room.id && state.readMarker.seq === null) {
+    state.readMarker.seq = message.seq;
+  }
   room.unread += 1;
   emit("rooms");
 }

@@ -10,7 +10,6 @@
 
 import { $, el, reconcile } from "./dom.js";
 import { dayKey, dayLabel, typingText } from "./format.js";
-import { icon } from "./icons.js";
 import { messageNode, pendingNode, startEdit } from "./message.js";
 import * as messages from "./messages.js";
 import { loadOlder } from "./navigation.js";

@@ -80,6 +80,8 @@ function afterNews(roomId) {
 function onSystem(frame) {
   const room = state.rooms.get(frame.room_id);
   if (!room) return;
+  // A direct room always has the same two people: its "joined" says nothing new.
+  if (rooms.isDirect(room)) return;
   if (frame.event === "joined" || frame.event === "left" || frame.event === "removed") {
     const name = frame.user?.name || "Someone";
     const text = frame.content || `${name} ${frame.event === "joined" ? "joined" : "left"} the room.`;

@@ -6,7 +6,8 @@ import { $, avatar, debounce, el } from "./dom.js";
 import { closeDialog, openDialog } from "./dialog.js";
 import { describe } from "./errors.js";
 import { agoLabel } from "./format.js";
-import { openDirect } from "./room-actions.js";
+import { open } from "./navigation.js";
+import { directRoom } from "./room-actions.js";
 import * as session from "./session.js";
 
 let asked = 0;
@@ -17,8 +18,10 @@ function row(user) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      await openDirect(user.id);
+      const room = await directRoom(user.id);
+      // Close first: while the modal dialog is up, the message box cannot take focus.
       closeDialog("people-dialog");
+      await open(room.id);
     } catch (err) {
       $("#people-error").textContent = describe(err);
       button.disabled = false;

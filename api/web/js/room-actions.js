@@ -3,7 +3,7 @@
 
 import { call } from "./api.js";
 import { open } from "./navigation.js";
-import { add, drop, upsert } from "./rooms.js";
+import { add, exitingBy, upsert } from "./rooms.js";
 import * as session from "./session.js";
 import { emit, state } from "./state.js";
 
@@ -22,14 +22,12 @@ export async function join(id) {
 
 export async function leave(id) {
   const room = state.rooms.get(id);
-  await call("POST", `/rooms/${id}/leave`);
-  drop(id, "left-here");
+  await exitingBy(id, "left-here", () => call("POST", `/rooms/${id}/leave`));
   if (room?.visibility === "public") state.discover.set(id, room);
 }
 
 export async function remove(id) {
-  await call("DELETE", `/rooms/${id}`);
-  drop(id, "deleted-here");
+  await exitingBy(id, "deleted-here", () => call("DELETE", `/rooms/${id}`));
 }
 
 export async function update(id, patch) {
@@ -38,11 +36,16 @@ export async function update(id, patch) {
   emit("rooms");
 }
 
-/** Opens (creating if needed) the direct room with a user. */
-export async function openDirect(userId) {
+/** The direct room with a user, created if needed, in the room list. */
+export async function directRoom(userId) {
   const room = await call("POST", "/dms", { user_id: userId });
   if (!state.rooms.has(room.id)) add({ ...room, member_count: 2, unread: 0 });
-  await open(room.id);
+  return room;
+}
+
+/** Opens (creating if needed) the direct room with a user. */
+export async function openDirect(userId) {
+  await open((await directRoom(userId)).id);
 }
 
 export async function invite(roomId, userId) {

@@ -119,9 +119,29 @@ export function add(room) {
   emit("rooms");
 }
 
+// Rooms this tab is leaving or deleting: the server's `room` frame may come before
+// the HTTP answer, and must then be told as "You left", not "You were removed".
+const exiting = new Map(); // room id -> why
+
+/** Runs `act` (leaving or deleting a room) with its frame told apart (see `exiting`). */
+export async function exitingBy(id, why, act) {
+  exiting.set(id, why);
+  try {
+    await act();
+  } catch (err) {
+    exiting.delete(id);
+    throw err;
+  }
+  drop(id, why);
+}
+
 /** Forgets a room that was deleted or left (`why`: "deleted" | "left" | "removed" | null). */
 export function drop(id, why) {
   const room = state.rooms.get(id);
+  if (exiting.has(id)) {
+    why = exiting.get(id);
+    exiting.delete(id);
+  }
   if (!room) return;
   state.rooms.delete(id);
   messages.forget(id);

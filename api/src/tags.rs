@@ -11,8 +11,12 @@ pub enum Tag {
     Users,
     /// Rooms, membership and direct conversations.
     Rooms,
-    /// Posting, reading, editing and deleting messages.
+    /// Posting, reading, editing and deleting messages; replies and reactions.
     Messages,
+    /// Roles, removing and banning members (owners and admins).
+    Moderation,
+    /// Full-text search over the messages the caller may read.
+    Search,
     /// The WebSocket endpoints (protocol: docs/protocol.md, /asyncapi.json).
     Realtime,
     /// Liveness and database state.

@@ -125,6 +125,7 @@ async fn commit_batches_for_a_burst(server: &Server) -> (u64, u64) {
             content: format!("burst {i}"),
             temp_id: None,
             room_id: None,
+            reply_to: None,
         };
         socket.send(&frame).await.unwrap();
     }

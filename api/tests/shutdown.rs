@@ -70,6 +70,7 @@ async fn sigterm_closes_every_socket_with_1001_and_keeps_every_acked_post() {
                 content: format!("post {i}"),
                 temp_id: Some(format!("t{i}")),
                 room_id: None,
+                reply_to: None,
             };
             if posting.send(&post).await.is_err() {
                 break;

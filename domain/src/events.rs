@@ -1,7 +1,12 @@
 //! What happened, as published on the event bus. The realtime hub turns these into
 //! WebSocket frames; another node can receive them through a shared bus.
 
-use crate::{RoomId, UserId, message::Message, room::Room, user::UserSummary};
+use crate::{
+    MessageId, RoomId, UserId,
+    message::{Message, Reactors},
+    room::Room,
+    user::UserSummary,
+};
 
 /// A change other connections may need to hear about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +17,12 @@ pub enum Event {
         message: Message,
         origin: Option<u64>,
     },
-    /// A message's content changed.
-    MessageEdited(Message),
+    /// A message's content changed. `reactors` lets every recipient see their own
+    /// `me` in its reactions.
+    MessageEdited {
+        message: Message,
+        reactors: Reactors,
+    },
     /// A message was deleted (its content is gone).
     MessageDeleted(Message),
     /// A user became a member of a room. `peer` is the other member of a direct room.
@@ -34,6 +43,14 @@ pub enum Event {
     RoomUpdated(Room),
     /// A room and everything in it is gone (the room as it was).
     RoomDeleted(Room),
+    /// A reaction was added to (or taken from) a message.
+    Reacted {
+        room_id: RoomId,
+        message_id: MessageId,
+        emoji: String,
+        user_id: UserId,
+        added: bool,
+    },
     /// A member's read marker moved.
     ReadMoved {
         room_id: RoomId,

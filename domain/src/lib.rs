@@ -18,9 +18,12 @@
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod mention;
 pub mod message;
 pub mod ports;
+pub mod reaction;
 pub mod room;
+pub mod search;
 pub mod service;
 pub mod text;
 pub mod user;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{MessageId, RoomId, text, user::UserSummary};
+use crate::{MessageId, RoomId, UserId, text, user::UserSummary};
 
 /// Message content: 1–4000 characters after trimming (stored trimmed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,12 +71,101 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The message this one answers.
+    pub reply_to: Option<ReplyRef>,
+    /// Replies it has received.
+    pub reply_count: i64,
+    /// For a reply: how many replies its parent had once this one was stored (so
+    /// any node can tell the parent's followers its new count).
+    pub thread_position: Option<i64>,
+    /// The members it mentions.
+    pub mentions: Vec<UserId>,
+    /// Its reactions, as one reader sees them (`me`); empty where no reader is
+    /// known (live fan-out of a new message).
+    pub reactions: Vec<Reaction>,
+    /// Who deleted it.
+    pub deleted_by: Option<UserSummary>,
 }
 
 impl Message {
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
     }
+
+    /// A message just stored: no replies, reactions or deletion yet.
+    pub fn fresh(new: &NewMessage, seq: i64, thread_position: Option<i64>) -> Self {
+        Self {
+            id: new.id,
+            room_id: new.room_id,
+            seq,
+            author: new.author.clone(),
+            content: new.body.as_str().to_owned(),
+            temp_id: new.temp_id.as_ref().map(|t| t.as_str().to_owned()),
+            created_at: new.created_at,
+            edited_at: None,
+            deleted_at: None,
+            reply_to: new.reply_to.clone(),
+            reply_count: 0,
+            thread_position,
+            mentions: new.mentions.clone(),
+            reactions: Vec::new(),
+            deleted_by: None,
+        }
+    }
+}
+
+/// The message a reply answers, as the reply shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyRef {
+    pub id: MessageId,
+    pub seq: i64,
+    pub author: UserSummary,
+    /// The parent's first [`ReplyRef::EXCERPT_CHARS`] characters; empty once deleted.
+    pub excerpt: String,
+}
+
+impl ReplyRef {
+    pub const EXCERPT_CHARS: usize = 100;
+
+    /// How a reply shows `parent`.
+    pub fn of(parent: &Message) -> Self {
+        let excerpt = if parent.is_deleted() {
+            String::new()
+        } else {
+            parent.content.chars().take(Self::EXCERPT_CHARS).collect()
+        };
+        Self {
+            id: parent.id,
+            seq: parent.seq,
+            author: parent.author.clone(),
+            excerpt,
+        }
+    }
+}
+
+/// One emoji's reactions to a message, as one reader sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: u64,
+    /// The reader is among those who reacted so.
+    pub me: bool,
+}
+
+/// Who reacted with each emoji, in the order the emoji first came (for live frames,
+/// which show each recipient their own `me`).
+pub type Reactors = Vec<(String, Vec<UserId>)>;
+
+/// The reactions `reader` sees, from who reacted with what.
+pub fn reactions_for(reactors: &Reactors, reader: Option<UserId>) -> Vec<Reaction> {
+    reactors
+        .iter()
+        .map(|(emoji, users)| Reaction {
+            emoji: emoji.clone(),
+            count: users.len() as u64,
+            me: reader.is_some_and(|r| users.contains(&r)),
+        })
+        .collect()
 }
 
 /// A post on its way to storage; `seq` is assigned by the store.
@@ -90,6 +179,10 @@ pub struct NewMessage {
     pub created_at: DateTime<Utc>,
     /// The connection that sent it, so fan-out does not echo it back there.
     pub origin: Option<u64>,
+    /// The message of the same room it answers (checked before it is submitted).
+    pub reply_to: Option<ReplyRef>,
+    /// The members it mentions (checked against the room's members).
+    pub mentions: Vec<UserId>,
 }
 
 /// What storing a post did.

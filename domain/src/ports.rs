@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 use crate::{
     MessageId, Result, RoomId, UserId,
     events::{Event, PeerNews},
-    message::{Appended, Message, MessageBody, NewMessage},
-    room::{Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomPage},
+    message::{Appended, Message, MessageBody, NewMessage, Reactors},
+    reaction::Emoji,
+    room::{Ban, Member, Membership, NewRoom, Role, Room, RoomChanges, RoomListQuery, RoomPage},
+    search::Query,
     user::{NewUser, User},
 };
 
@@ -99,6 +101,10 @@ pub trait RoomRepository: Send + Sync {
     async fn heads(&self, rooms: &[RoomId]) -> Result<Vec<(RoomId, i64)>>;
     /// Members with their roles (`online` is filled in by the caller).
     async fn members(&self, room: RoomId) -> Result<Vec<Member>>;
+    /// The members of `room` whose username keys (case-folded) are among `keys`.
+    async fn members_named(&self, room: RoomId, keys: &[String]) -> Result<Vec<UserId>>;
+    /// Changes a member's role; returns false when they are not a member.
+    async fn set_role(&self, room: RoomId, user: UserId, role: Role) -> Result<bool>;
     /// Moves a read marker forward (never back, never past the last message).
     /// Returns the new marker when it moved.
     async fn mark_read(&self, room: RoomId, user: UserId, seq: i64) -> Result<Option<i64>>;
@@ -123,14 +129,100 @@ pub trait MessageRepository: Send + Sync {
     ///
     /// Fails with `Unavailable` when the store no longer accepts posts.
     async fn submit(&self, message: NewMessage) -> Result<PendingAppend>;
-    /// Messages with `low <= seq <= high`, oldest first.
-    async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>>;
+    /// Messages with `low <= seq <= high`, oldest first, with their reactions as
+    /// `reader` sees them.
+    async fn range(
+        &self,
+        room: RoomId,
+        low: i64,
+        high: i64,
+        reader: Option<UserId>,
+    ) -> Result<Vec<Message>>;
+    /// The `limit` replies to `parent` (a message of `room`) just below seq `before`,
+    /// or the newest, oldest first, as `reader` sees them.
+    async fn replies(
+        &self,
+        room: RoomId,
+        parent: MessageId,
+        before: Option<i64>,
+        limit: u64,
+        reader: Option<UserId>,
+    ) -> Result<Vec<Message>>;
     /// For each `(room, low, high)`, the messages with `low <= seq <= high`, in one
     /// read: ordered by room as given, then by seq.
     async fn ranges(&self, ranges: &[(RoomId, i64, i64)]) -> Result<Vec<Message>>;
     async fn find(&self, id: MessageId) -> Result<Option<Message>>;
-    async fn edit(&self, id: MessageId, body: MessageBody, at: DateTime<Utc>) -> Result<Message>;
-    async fn delete(&self, id: MessageId, at: DateTime<Utc>) -> Result<Message>;
+    /// Replaces the content and the mentions, in one transaction.
+    async fn edit(
+        &self,
+        id: MessageId,
+        body: MessageBody,
+        mentions: &[UserId],
+        at: DateTime<Utc>,
+    ) -> Result<Message>;
+    /// Empties the message and drops its reactions and mentions, in one transaction;
+    /// `by` deleted it.
+    async fn delete(&self, id: MessageId, by: UserId, at: DateTime<Utc>) -> Result<Message>;
+}
+
+/// Reactions to messages.
+#[async_trait]
+pub trait ReactionRepository: Send + Sync {
+    /// Adds `user`'s `emoji` to `message`; returns false when it was there. Fails with
+    /// `Conflict("too_many_reactions")` when the emoji is new to the message and it
+    /// already has `max_emoji` different ones.
+    async fn add(
+        &self,
+        message: &Message,
+        user: UserId,
+        emoji: &Emoji,
+        max_emoji: usize,
+    ) -> Result<bool>;
+    /// Takes `user`'s `emoji` from `message`; returns false when it was not there.
+    async fn remove(&self, message: MessageId, user: UserId, emoji: &Emoji) -> Result<bool>;
+    /// Who reacted to `message` with what, emoji in the order they first came.
+    async fn reactors(&self, message: MessageId) -> Result<Reactors>;
+}
+
+/// What a search reads.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: Query,
+    /// The reader: only public rooms and their own rooms are searched.
+    pub reader: UserId,
+    /// Only this room (one the reader may read).
+    pub room: Option<RoomId>,
+    /// Only messages older than this one (the previous page's last).
+    pub before: Option<MessageId>,
+    pub limit: u64,
+}
+
+/// Full-text search over messages, kept in step with every post, edit and delete in
+/// the same transaction.
+#[async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// Messages holding every word of the query (as whole words or their start),
+    /// newest first, never deleted ones, with reactions as the reader sees them.
+    async fn search(&self, request: &SearchRequest) -> Result<Vec<Message>>;
+}
+
+/// Who may not come back into a room.
+#[async_trait]
+pub trait BanRepository: Send + Sync {
+    /// Bans `user` (again: the reason is replaced) and ends their membership, in one
+    /// transaction; returns whether they were a member.
+    async fn ban(
+        &self,
+        room: RoomId,
+        user: UserId,
+        by: UserId,
+        reason: Option<&str>,
+    ) -> Result<bool>;
+    /// Lifts a ban; returns false when there was none.
+    async fn unban(&self, room: RoomId, user: UserId) -> Result<bool>;
+    async fn is_banned(&self, room: RoomId, user: UserId) -> Result<bool>;
+    /// The room's bans, newest first.
+    async fn bans(&self, room: RoomId) -> Result<Vec<Ban>>;
 }
 
 /// The outcome of a submitted post, once its transaction has committed (or failed).

@@ -147,6 +147,42 @@ impl Role {
     pub fn can_invite(self) -> bool {
         self >= Self::Admin
     }
+
+    /// Owners and admins may remove, ban and delete others' messages.
+    pub fn can_moderate(self) -> bool {
+        self >= Self::Admin
+    }
+}
+
+/// Why someone may not come back into a room: at most 500 characters of plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanReason(Option<String>);
+
+impl BanReason {
+    /// Fails when the trimmed reason is longer than 500 characters or holds a control
+    /// character other than newline and tab, or a direction override.
+    pub fn parse(raw: Option<&str>) -> Result<Self, String> {
+        if let Some(raw) = raw {
+            text::check_plain(raw)?;
+        }
+        match raw.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if r.chars().count() > 500 => Err("must be at most 500 characters long".into()),
+            other => Ok(Self(other.map(str::to_owned))),
+        }
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// A ban, as the ban list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    pub user: UserSummary,
+    pub reason: Option<String>,
+    pub banned_by: Option<UserSummary>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A room as stored.
@@ -187,6 +223,8 @@ pub struct RoomListing {
     /// Messages by others, not deleted, after the caller's read marker (0 when the
     /// caller is not a member).
     pub unread: u64,
+    /// Of those, the ones that mention the caller.
+    pub mentions: u64,
 }
 
 /// Which page of a user's room list to read: rooms in id order (ids grow with time,

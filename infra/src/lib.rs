@@ -144,11 +144,16 @@ impl Infra {
         )
         .await
         .context("opening the writer's connections")?;
+        let rooms = Arc::new(db::SqlRooms::new(db.clone()));
+        let reads = Arc::new(writer.reads());
         let services = Services::new(Ports {
             users: Arc::new(db::SqlUsers::new(db.clone())),
             refresh_tokens: Arc::new(db::SqlRefreshTokens::new(db.clone())),
-            rooms: Arc::new(db::SqlRooms::new(db.clone())),
+            rooms: rooms.clone(),
             messages: Arc::new(writer.clone()),
+            reactions: reads.clone(),
+            search: reads,
+            bans: rooms,
             hasher: Arc::new(password::Argon2Hasher::per_core()),
             tokens: tokens.clone(),
             bus: shared,

@@ -13,6 +13,10 @@ mod m20261121_000004_create_messages;
 mod m20261121_000005_create_refresh_tokens;
 mod m20261122_000006_create_write_probe;
 mod m20261122_000007_add_lookalike_keys;
+mod m20261203_000008_add_replies_and_mentions;
+mod m20261203_000009_create_reactions;
+mod m20261203_000010_create_bans;
+mod m20261203_000011_add_search;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -29,6 +33,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_refresh_tokens::Migration),
             Box::new(m20261122_000006_create_write_probe::Migration),
             Box::new(m20261122_000007_add_lookalike_keys::Migration),
+            Box::new(m20261203_000008_add_replies_and_mentions::Migration),
+            Box::new(m20261203_000009_create_reactions::Migration),
+            Box::new(m20261203_000010_create_bans::Migration),
+            Box::new(m20261203_000011_add_search::Migration),
         ]
     }
 }

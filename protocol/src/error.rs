@@ -69,6 +69,14 @@ pub enum ErrorCode {
     DirectRoom,
     /// 409: the user is already in as many rooms as one account may be in.
     TooManyRooms,
+    /// 403: only the owner or an admin may moderate.
+    NotAModerator,
+    /// 403: nobody moderates the owner.
+    CannotModerateOwner,
+    /// 403: an admin does not moderate another admin (the owner does).
+    CannotModerateAdmin,
+    /// 403: banned from the room.
+    Banned,
 
     // Messages.
     /// 404.
@@ -81,6 +89,8 @@ pub enum ErrorCode {
     TempIdConflict,
     /// 422: a message of another room.
     WrongRoom,
+    /// 409: a message has as many different reactions as it may have.
+    TooManyReactions,
 
     // WebSocket frames.
     /// The frame is not JSON.
@@ -113,7 +123,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code papo sends (all but [`ErrorCode::Unknown`]), for documents and tests.
-    pub const ALL: [Self; 43] = [
+    pub const ALL: [Self; 48] = [
         Self::ValidationFailed,
         Self::MalformedJson,
         Self::UnreadableBody,
@@ -142,11 +152,16 @@ impl ErrorCode {
         Self::OwnerCannotLeave,
         Self::DirectRoom,
         Self::TooManyRooms,
+        Self::NotAModerator,
+        Self::CannotModerateOwner,
+        Self::CannotModerateAdmin,
+        Self::Banned,
         Self::MessageNotFound,
         Self::MessageDeleted,
         Self::NotMessageAuthor,
         Self::TempIdConflict,
         Self::WrongRoom,
+        Self::TooManyReactions,
         Self::InvalidJson,
         Self::InvalidFrame,
         Self::UnknownType,
@@ -190,11 +205,16 @@ impl ErrorCode {
             Self::OwnerCannotLeave => "owner_cannot_leave",
             Self::DirectRoom => "direct_room",
             Self::TooManyRooms => "too_many_rooms",
+            Self::NotAModerator => "not_a_moderator",
+            Self::CannotModerateOwner => "cannot_moderate_owner",
+            Self::CannotModerateAdmin => "cannot_moderate_admin",
+            Self::Banned => "banned",
             Self::MessageNotFound => "message_not_found",
             Self::MessageDeleted => "message_deleted",
             Self::NotMessageAuthor => "not_message_author",
             Self::TempIdConflict => "temp_id_conflict",
             Self::WrongRoom => "wrong_room",
+            Self::TooManyReactions => "too_many_reactions",
             Self::InvalidJson => "invalid_json",
             Self::InvalidFrame => "invalid_frame",
             Self::UnknownType => "unknown_type",

@@ -21,4 +21,4 @@ pub mod types;
 pub use close::CloseCode;
 pub use error::ErrorCode;
 pub use frames::{BadFrame, ClientFrame, RoomEvent, ServerFrame, SystemEvent};
-pub use types::{Message, Room, UserRef, Visibility};
+pub use types::{Message, Reaction, ReplyRef, Room, UserRef, Visibility};

@@ -26,6 +26,40 @@ pub struct Message {
     pub timestamp: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
+    /// The message this one answers, in the same room.
+    #[serde(default)]
+    pub reply_to: Option<ReplyRef>,
+    /// Replies it has received.
+    #[serde(default)]
+    pub reply_count: i64,
+    /// Reactions, each emoji once with its count; `me`: the recipient reacted so.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+    /// The members it mentions (`@username`), by id.
+    #[serde(default)]
+    pub mentions: Vec<Uuid>,
+    /// Who deleted it: the author, or an owner or admin of the room.
+    #[serde(default)]
+    pub deleted_by: Option<UserRef>,
+}
+
+/// The message a reply answers, as the reply shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRef {
+    pub id: Uuid,
+    pub seq: i64,
+    pub user: UserRef,
+    /// Its first 100 characters; empty once it is deleted.
+    pub excerpt: String,
+}
+
+/// One emoji's reactions to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: u64,
+    /// Whether the recipient is among those who reacted so.
+    pub me: bool,
 }
 
 /// Who can see a room.

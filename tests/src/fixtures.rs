@@ -22,6 +22,36 @@ impl TestApp {
             .assert_status(204);
     }
 
+    /// `owner` adds `user` to `room_id` (the way into a private room); asserts 204.
+    pub async fn invite(&self, owner: &TestUser, room_id: &str, user: &TestUser) {
+        self.post(
+            &format!("/api/v1/rooms/{room_id}/members"),
+            Some(&owner.token),
+            json!({"user_id": user.id}),
+        )
+        .await
+        .assert_status(204);
+    }
+
+    /// Posts `content` answering `parent` (a message object) and returns the reply.
+    pub async fn reply_to(
+        &self,
+        user: &TestUser,
+        room_id: &str,
+        parent: &Value,
+        content: &str,
+    ) -> Value {
+        let reply = self
+            .post(
+                &format!("/api/v1/rooms/{room_id}/messages"),
+                Some(&user.token),
+                json!({"content": content, "reply_to": parent["id"]}),
+            )
+            .await;
+        reply.assert_status(201);
+        reply.body
+    }
+
     /// Reads a room's history with a query string such as `?page=2&size=5` (or "").
     pub async fn history(&self, user: &TestUser, room_id: &str, query: &str) -> Reply {
         self.get(

@@ -119,6 +119,15 @@ impl TestApp {
         self.request(Method::PATCH, path, token, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    /// A PUT without a body.
+    pub async fn put_empty(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(Method::PUT, path, token, None).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         self.request(Method::DELETE, path, token, None).await
     }

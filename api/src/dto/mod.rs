@@ -5,6 +5,6 @@ mod messages;
 mod rooms;
 mod users;
 
-pub use messages::{HistoryOut, MessageOut};
-pub use rooms::{MemberList, RoomList, RoomOut, VisibilityIn};
+pub use messages::{HistoryOut, MessageOut, RepliesOut, SearchOut, SearchResultOut};
+pub use rooms::{BanList, MemberList, MemberOut, RoleIn, RoomList, RoomOut, VisibilityIn};
 pub use users::{UserList, UserOut, UserStatusOut};

@@ -2,7 +2,7 @@
 
 use super::users::UserRef;
 use chrono::{DateTime, Utc};
-use domain::room::{Member, Room, RoomListing, RoomView, Visibility};
+use domain::room::{Ban, Member, Role, Room, RoomListing, RoomView, Visibility};
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
@@ -86,6 +86,8 @@ pub struct RoomListItem {
     pub member_count: u64,
     /// Messages by others after the caller's read marker (0 when not a member).
     pub unread: u64,
+    /// Of those, the ones that mention the caller.
+    pub mentions: u64,
 }
 
 impl From<RoomListing> for RoomListItem {
@@ -98,6 +100,7 @@ impl From<RoomListing> for RoomListItem {
             room: view.into(),
             member_count: listing.member_count,
             unread: listing.unread,
+            mentions: listing.mentions,
         }
     }
 }
@@ -130,7 +133,6 @@ pub struct MemberOut {
 
 impl From<Member> for MemberOut {
     fn from(member: Member) -> Self {
-        use domain::room::Role;
         Self {
             user: member.user.into(),
             role: match member.role {
@@ -147,4 +149,50 @@ impl From<Member> for MemberOut {
 #[derive(Debug, Object)]
 pub struct MemberList {
     pub members: Vec<MemberOut>,
+}
+
+/// The roles the owner gives.
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RoleIn {
+    Admin,
+    Member,
+}
+
+impl From<RoleIn> for Role {
+    fn from(role: RoleIn) -> Self {
+        match role {
+            RoleIn::Admin => Self::Admin,
+            RoleIn::Member => Self::Member,
+        }
+    }
+}
+
+/// A ban.
+#[derive(Debug, Object)]
+pub struct BanOut {
+    pub user: UserRef,
+    #[oai(nullable)]
+    pub reason: Option<String>,
+    /// Who banned them; `null` if that account is gone.
+    #[oai(nullable)]
+    pub banned_by: Option<UserRef>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Ban> for BanOut {
+    fn from(ban: Ban) -> Self {
+        Self {
+            user: ban.user.into(),
+            reason: ban.reason,
+            banned_by: ban.banned_by.map(Into::into),
+            created_at: ban.created_at,
+        }
+    }
+}
+
+/// A room's bans, newest first.
+#[derive(Debug, Object)]
+pub struct BanList {
+    pub bans: Vec<BanOut>,
 }

@@ -3,7 +3,7 @@
 use domain::{
     MessageId, RoomId,
     message::{Appended, HistoryQuery},
-    service::Services,
+    service::{Post, Services},
 };
 use poem::web::Data;
 use poem_openapi::{
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::NoContent;
 use crate::{
     auth::Caller,
-    dto::{HistoryOut, MessageOut},
+    dto::{HistoryOut, MessageOut, RepliesOut},
     payload::ApiJson,
     problem::Problem,
 };
@@ -35,6 +35,9 @@ pub struct PostBody {
     /// message instead of posting twice.
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
     pub temp_id: Option<String>,
+    /// The id of the message of this room it answers.
+    #[oai(nullable)]
+    pub reply_to: Option<Uuid>,
 }
 
 /// Swagger's "Try it out" body: without a `temp_id`, so executing it twice posts
@@ -44,6 +47,7 @@ impl poem_openapi::types::Example for PostBody {
         Self {
             content: "Hello, room!".into(),
             temp_id: None,
+            reply_to: None,
         }
     }
 }
@@ -112,7 +116,8 @@ impl MessagesApi {
     ///
     /// For bots and scripts: stored and broadcast exactly like a WebSocket post.
     /// Posting to a public room joins it. The same `temp_id` with the same content
-    /// returns the stored message (200); with other content, 409.
+    /// returns the stored message (200); with other content, 409. `reply_to` names
+    /// a message of the same room (else 422); `@username` mentions members.
     #[oai(
         path = "/rooms/:id/messages",
         method = "post",
@@ -130,13 +135,13 @@ impl MessagesApi {
             .take(caller.0.user_id, Instant::now())
             .map_err(Problem::rate_limited)?;
         let b = body.0;
+        let post = Post {
+            content: &b.content,
+            temp_id: b.temp_id.as_deref(),
+            reply_to: b.reply_to.map(MessageId::from_uuid),
+        };
         let appended = services
-            .post_message(
-                RoomId::from_uuid(id.0),
-                &caller.summary(),
-                &b.content,
-                b.temp_id.as_deref(),
-            )
+            .post_message(RoomId::from_uuid(id.0), &caller.summary(), post)
             .await?;
         Ok(match appended {
             Appended::Created(m) => Posted::Created(Json(m.into())),
@@ -144,7 +149,44 @@ impl MessagesApi {
         })
     }
 
+    /// A message's replies
+    ///
+    /// A keyset page like history, oldest first: the `limit` (default 50, at most
+    /// 100) replies just below seq `before`, or the newest.
+    #[oai(
+        path = "/messages/:id/replies",
+        method = "get",
+        operation_id = "listReplies"
+    )]
+    async fn replies(
+        &self,
+        services: Data<&Services>,
+        caller: Caller,
+        id: Path<Uuid>,
+        #[oai(validator(minimum(value = "1")))] before: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] limit: Query<Option<u64>>,
+    ) -> Result<Json<RepliesOut>, Problem> {
+        let limit = limit.0.unwrap_or(50);
+        let replies = services
+            .replies(
+                MessageId::from_uuid(id.0),
+                caller.0.user_id,
+                before.0,
+                limit,
+            )
+            .await?;
+        let full = replies.len() as u64 == limit;
+        let next_before = replies.first().map(|m| m.seq).filter(|_| full);
+        Ok(Json(RepliesOut {
+            message_id: id.0,
+            replies: replies.into_iter().map(Into::into).collect(),
+            next_before,
+        }))
+    }
+
     /// Edit one's own message
+    ///
+    /// Whom it mentions is read again from the new content.
     #[oai(path = "/messages/:id", method = "patch", operation_id = "editMessage")]
     async fn edit(
         &self,
@@ -163,10 +205,12 @@ impl MessagesApi {
         Ok(Json(message.into()))
     }
 
-    /// Delete one's own message
+    /// Delete a message
     ///
-    /// The message keeps its seq (as `deleted: true`, no content) so history stays
-    /// gap-free. Deleting twice is fine.
+    /// The author may, and so may the room's owner and admins (an admin not the
+    /// owner's or another admin's: 403). The message keeps its seq (as
+    /// `deleted: true`, no content, `deleted_by` naming who) so history stays
+    /// gap-free; its reactions go. Deleting twice is fine.
     #[oai(
         path = "/messages/:id",
         method = "delete",

@@ -3,7 +3,10 @@
 mod auth;
 mod health;
 mod messages;
+mod moderation;
+mod reactions;
 mod rooms;
+mod search;
 mod users;
 
 use poem_openapi::ApiResponse;
@@ -25,6 +28,9 @@ pub fn api() -> impl poem_openapi::OpenApi {
         users::UsersApi,
         rooms::RoomsApi,
         messages::MessagesApi,
+        reactions::ReactionsApi,
+        moderation::ModerationApi,
+        search::SearchApi,
         health::HealthApi,
     )
 }

@@ -89,16 +89,12 @@ impl Catchup {
     async fn remote(&self, notice: Remote) {
         match notice {
             Remote::Posted { room, from, upto } => self.hub.notice(room, from, upto),
-            Remote::Changed { message } => match self.services.stored_message(message).await {
-                Ok(Some(message)) => self.hub.dispatch(if message.is_deleted() {
-                    domain::events::Event::MessageDeleted(message)
-                } else {
-                    domain::events::Event::MessageEdited(message)
-                }),
+            Remote::Changed { message } => match self.services.message_change(message).await {
+                Ok(Some(event)) => self.hub.dispatch(event),
                 Ok(None) => {}
                 Err(err) => tracing::warn!(error = %err, "reading a changed message failed"),
             },
-            Remote::Event(event) => self.hub.dispatch(event),
+            Remote::Event(event) => self.hub.dispatch(*event),
             Remote::Resync => self.check().await,
             Remote::Peer { node, news } => self.hub.peer_news(node, news),
             Remote::Hello => self.hub.tell_roster(),

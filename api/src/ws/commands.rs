@@ -5,7 +5,10 @@
 use std::{sync::Arc, time::Instant};
 
 use domain::{
-    Error, RoomId, message::HistoryQuery, ports::PendingAppend, service::Services,
+    Error, MessageId, RoomId,
+    message::HistoryQuery,
+    ports::PendingAppend,
+    service::{Post, Services},
     user::UserSummary,
 };
 use papo_protocol::CloseCode;
@@ -92,7 +95,16 @@ pub async fn apply(ctx: &Context, frame: ClientFrame) {
                 return;
             };
             match frame {
-                ClientFrame::Message { content, .. } => post(ctx, room, &content, temp_id).await,
+                ClientFrame::Message {
+                    content, reply_to, ..
+                } => {
+                    let post_ = Post {
+                        content: &content,
+                        temp_id: temp_id.as_deref(),
+                        reply_to: reply_to.map(MessageId::from_uuid),
+                    };
+                    post(ctx, room, post_).await;
+                }
                 ClientFrame::Typing { is_typing, .. } => ctx.hub.typing(ctx.id, room, is_typing),
                 ClientFrame::Read { seq, .. } => read(ctx, room, seq).await,
                 ClientFrame::Who { .. } => ctx.hub.send_to(ctx.id, ctx.hub.presence(room)),
@@ -131,7 +143,8 @@ fn within_frame_budget(ctx: &Context, frame: &ClientFrame) -> bool {
 
 /// `message`: submitted in order and acknowledged in order by [`forward_acks`], so the
 /// next frame is read while this post waits for its commit.
-async fn post(ctx: &Context, room: RoomId, content: &str, temp_id: Option<String>) {
+async fn post(ctx: &Context, room: RoomId, post: Post<'_>) {
+    let temp_id = post.temp_id.map(str::to_owned);
     if let Err(wait) = ctx.limiter.take(ctx.user.id, Instant::now()) {
         let frame = ServerFrame::Error {
             code: ErrorCode::RateLimited,
@@ -144,7 +157,7 @@ async fn post(ctx: &Context, room: RoomId, content: &str, temp_id: Option<String
     }
     let submitted = ctx
         .services
-        .submit_as_member(room, &ctx.user, content, temp_id.as_deref(), Some(ctx.id))
+        .submit_as_member(room, &ctx.user, post, Some(ctx.id))
         .await;
     match submitted {
         Ok(pending) => {

@@ -11,7 +11,10 @@ use domain::{
     user::UserSummary,
 };
 pub use papo_protocol::{BadFrame, ClientFrame, ErrorCode, RoomEvent, ServerFrame, SystemEvent};
-use papo_protocol::{Message as WireMessage, Room as WireRoom, UserRef, Visibility as Seen};
+use papo_protocol::{
+    Message as WireMessage, Reaction as WireReaction, ReplyRef as WireReplyRef, Room as WireRoom,
+    UserRef, Visibility as Seen,
+};
 
 /// A message as frames carry it (the same JSON as REST's message object).
 pub fn message(message: Message) -> WireMessage {
@@ -29,6 +32,24 @@ pub fn message(message: Message) -> WireMessage {
         timestamp: message.created_at,
         edited_at: message.edited_at,
         deleted,
+        reply_to: message.reply_to.map(|parent| WireReplyRef {
+            id: parent.id.as_uuid(),
+            seq: parent.seq,
+            user: user(parent.author),
+            excerpt: parent.excerpt,
+        }),
+        reply_count: message.reply_count,
+        reactions: message
+            .reactions
+            .into_iter()
+            .map(|r| WireReaction {
+                emoji: r.emoji,
+                count: r.count,
+                me: r.me,
+            })
+            .collect(),
+        mentions: message.mentions.iter().map(|u| u.as_uuid()).collect(),
+        deleted_by: message.deleted_by.map(user),
     }
 }
 
@@ -139,17 +160,7 @@ pub fn samples() -> Vec<ServerFrame> {
         name: "Ana".into(),
         username: "ana".into(),
     };
-    let sample = Message {
-        id: domain::MessageId::new(),
-        room_id: room,
-        seq: 1,
-        author: ana.clone(),
-        content: "hi".into(),
-        temp_id: None,
-        created_at: Utc::now(),
-        edited_at: None,
-        deleted_at: None,
-    };
+    let sample = sample_message(room, &ana);
     vec![
         history(room, vec![sample.clone()], false),
         ServerFrame::Message(message(sample.clone())),
@@ -164,7 +175,7 @@ pub fn samples() -> Vec<ServerFrame> {
         },
         ServerFrame::Deleted {
             room_id: room.as_uuid(),
-            message: message(sample),
+            message: message(sample.clone()),
         },
         ServerFrame::error(ErrorCode::InvalidJson, "bad", None),
         ServerFrame::Pong,
@@ -181,7 +192,55 @@ pub fn samples() -> Vec<ServerFrame> {
             },
             None,
         ),
+        ServerFrame::Reaction {
+            room_id: room.as_uuid(),
+            message_id: sample.id.as_uuid(),
+            emoji: "👍".into(),
+            user_id: ana.id.as_uuid(),
+            added: true,
+        },
+        ServerFrame::Mention {
+            room_id: room.as_uuid(),
+            message: message(sample.clone()),
+        },
+        ServerFrame::Replied {
+            room_id: room.as_uuid(),
+            message_id: sample.id.as_uuid(),
+            reply_count: 1,
+        },
     ]
+}
+
+/// A message with every field of DESIGN §8 filled in: a reply that mentions,
+/// carries a reaction, and names who deleted it.
+#[cfg(test)]
+fn sample_message(room: RoomId, ana: &UserSummary) -> Message {
+    let new = domain::message::NewMessage {
+        id: domain::MessageId::new(),
+        room_id: room,
+        author: ana.clone(),
+        body: domain::message::MessageBody::parse("hi @ana").unwrap(),
+        temp_id: None,
+        created_at: Utc::now(),
+        origin: None,
+        reply_to: Some(domain::message::ReplyRef {
+            id: domain::MessageId::new(),
+            seq: 1,
+            author: ana.clone(),
+            excerpt: "hello".into(),
+        }),
+        mentions: vec![ana.id],
+    };
+    let mut message = Message::fresh(&new, 2, Some(1));
+    message.reply_count = 3;
+    message.edited_at = Some(Utc::now());
+    message.reactions = vec![domain::message::Reaction {
+        emoji: "👍".into(),
+        count: 2,
+        me: true,
+    }];
+    message.deleted_by = Some(ana.clone());
+    message
 }
 
 #[cfg(test)]
@@ -191,27 +250,24 @@ mod tests {
 
     #[test]
     fn frames_carry_the_same_message_object_as_rest() {
-        let ServerFrame::Message(wire) = &samples()[1] else {
-            panic!("the second sample is a message frame");
+        let ana = UserSummary {
+            id: UserId::new(),
+            name: "Ana".into(),
+            username: "ana".into(),
         };
-        let domain = Message {
-            id: domain::MessageId::from_uuid(wire.id),
-            room_id: RoomId::from_uuid(wire.room_id),
-            seq: wire.seq,
-            author: UserSummary {
-                id: UserId::from_uuid(wire.user.id),
-                name: wire.user.name.clone(),
-                username: wire.user.username.clone(),
-            },
-            content: wire.content.clone(),
-            temp_id: None,
-            created_at: wire.timestamp,
-            edited_at: Some(wire.timestamp),
-            deleted_at: None,
-        };
+        let domain = sample_message(RoomId::new(), &ana);
         let rest = serde_json::to_value(MessageOut::from(domain.clone())).unwrap();
         let frame = serde_json::to_value(message(domain)).unwrap();
         assert_eq!(rest, frame);
+        for field in [
+            "reply_to",
+            "reply_count",
+            "reactions",
+            "mentions",
+            "deleted_by",
+        ] {
+            assert!(!frame[field].is_null(), "{field} is filled in: {frame}");
+        }
     }
 
     #[test]

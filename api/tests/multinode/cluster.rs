@@ -165,6 +165,7 @@ pub(crate) async fn post_many(mut socket: Socket, tag: &str, count: usize) -> Ve
             content: format!("{tag} {i}"),
             temp_id: Some(format!("{tag}-{i}")),
             room_id: None,
+            reply_to: None,
         };
         socket.send(&post).await.unwrap();
     }
@@ -184,6 +185,7 @@ pub(crate) async fn post_round(sender: &mut Socket, round: usize, each: usize) {
             content: format!("{round}.{i}"),
             temp_id: Some(format!("{round}.{i}")),
             room_id: None,
+            reply_to: None,
         };
         sender.send(&post).await.unwrap();
     }

@@ -3,7 +3,11 @@
 //! caller check: the layer reads only rooms its own sockets were admitted to.
 
 use super::Services;
-use crate::{MessageId, Result, RoomId, message::Message};
+use crate::{
+    MessageId, Result, RoomId,
+    events::Event,
+    message::{Message, reactions_for},
+};
 
 impl Services {
     /// Each existing room's newest seq, for the rooms named.
@@ -26,5 +30,21 @@ impl Services {
     /// Fails when the database does.
     pub async fn stored_message(&self, id: MessageId) -> Result<Option<Message>> {
         self.ports.messages.find(id).await
+    }
+
+    /// What another node's change to a message means here: its edit (with who
+    /// reacted, for each recipient's `me`) or its deletion.
+    ///
+    /// Fails when the database does.
+    pub async fn message_change(&self, id: MessageId) -> Result<Option<Event>> {
+        let Some(mut message) = self.ports.messages.find(id).await? else {
+            return Ok(None);
+        };
+        if message.is_deleted() {
+            return Ok(Some(Event::MessageDeleted(message)));
+        }
+        let reactors = self.ports.reactions.reactors(id).await?;
+        message.reactions = reactions_for(&reactors, None);
+        Ok(Some(Event::MessageEdited { message, reactors }))
     }
 }

@@ -1,86 +1,17 @@
-//! Posting, reading, editing and deleting messages; read markers.
+//! Reading, editing and deleting messages; replies; read markers. (Posting is
+//! `posting.rs`.)
 
 use chrono::Utc;
 
 use super::Services;
 use crate::{
     Error, ErrorCode, MessageId, Result, RoomId, UserId,
-    error::Validation,
     events::Event,
-    message::{
-        Appended, HistoryPage, HistoryQuery, Message, MessageBody, NewMessage, Pagination, TempId,
-    },
-    ports::PendingAppend,
-    room::{Role, Visibility},
-    user::UserSummary,
+    message::{HistoryPage, HistoryQuery, Message, MessageBody, Pagination},
+    room::Role,
 };
 
 impl Services {
-    /// Stores a post; once it is committed the store publishes it for fan-out. Posting
-    /// to a public room one is not in joins it, as connecting to it does.
-    ///
-    /// Fails with `Invalid` (content, temp_id), `NotFound`, `Forbidden` or
-    /// `Conflict("temp_id_conflict")` when the `temp_id` was used for another message.
-    pub async fn post_message(
-        &self,
-        room_id: RoomId,
-        author: &UserSummary,
-        content: &str,
-        temp_id: Option<&str>,
-    ) -> Result<Appended> {
-        let (body, temp_id) = parse_post(content, temp_id)?;
-        let (room, membership) = self.visible_room(room_id, author.id).await?;
-        if membership.is_none() && room.visibility == Visibility::Public {
-            self.add_member(&room, author.id, Role::Member).await?;
-        }
-        self.submit(room_id, author, body, temp_id, None)
-            .await?
-            .outcome()
-            .await
-    }
-
-    /// Queues a post from a connection known to follow the room (the hub checked
-    /// membership at connect and follows membership events), so the hot path reads
-    /// nothing before it writes. Returns once the post is queued; the outcome comes
-    /// later, and posts submitted in turn are stored in that order, which lets one
-    /// connection keep many posts in flight.
-    ///
-    /// Fails with `Invalid` at once; the pending outcome fails with `NotFound` (the
-    /// room is gone) or `Conflict("temp_id_conflict")`.
-    pub async fn submit_as_member(
-        &self,
-        room_id: RoomId,
-        author: &UserSummary,
-        content: &str,
-        temp_id: Option<&str>,
-        origin: Option<u64>,
-    ) -> Result<PendingAppend> {
-        let (body, temp_id) = parse_post(content, temp_id)?;
-        self.submit(room_id, author, body, temp_id, origin).await
-    }
-
-    async fn submit(
-        &self,
-        room_id: RoomId,
-        author: &UserSummary,
-        body: MessageBody,
-        temp_id: Option<TempId>,
-        origin: Option<u64>,
-    ) -> Result<PendingAppend> {
-        self.ports
-            .messages
-            .submit(NewMessage {
-                id: MessageId::new(),
-                room_id,
-                author: author.clone(),
-                body,
-                temp_id,
-                created_at: Utc::now(),
-                origin,
-            })
-            .await
-    }
-
     /// Up to `limit` messages after seq `since`, oldest first (for resuming).
     ///
     /// Fails with `NotFound` or `Forbidden`.
@@ -98,7 +29,10 @@ impl Services {
         if low > high {
             return Ok(Vec::new());
         }
-        self.ports.messages.range(room_id, low, high).await
+        self.ports
+            .messages
+            .range(room_id, low, high, Some(user))
+            .await
     }
 
     /// Where a resume from `since` starts: at `since`, or, when more than `cap`
@@ -129,7 +63,12 @@ impl Services {
     ) -> Result<HistoryPage> {
         let (room, _) = self.visible_room(room_id, user).await?;
         let messages = match query.seq_range(room.last_seq) {
-            Some((low, high)) => self.ports.messages.range(room_id, low, high).await?,
+            Some((low, high)) => {
+                self.ports
+                    .messages
+                    .range(room_id, low, high, Some(user))
+                    .await?
+            }
             None => Vec::new(),
         };
         let pagination = match query {
@@ -154,7 +93,29 @@ impl Services {
         })
     }
 
-    /// Changes the content of one's own message and publishes the edit.
+    /// The replies to a message, a keyset page like history: the `limit` replies just
+    /// below seq `before`, or the newest, oldest first.
+    ///
+    /// Fails with `NotFound` (no such message, or one in a room the caller cannot
+    /// tell exists) or `Forbidden`.
+    pub async fn replies(
+        &self,
+        message_id: MessageId,
+        user: UserId,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Message>> {
+        let parent = self.message(message_id).await?;
+        self.visible_room(parent.room_id, user).await?;
+        let limit = limit.clamp(1, HistoryQuery::MAX_PAGE);
+        self.ports
+            .messages
+            .replies(parent.room_id, message_id, before, limit, Some(user))
+            .await
+    }
+
+    /// Changes the content of one's own message (and so whom it mentions) and
+    /// publishes the edit.
     ///
     /// Fails with `NotFound`, `Forbidden("not_message_author")`, `Invalid` or
     /// `Conflict("message_deleted")`.
@@ -165,31 +126,67 @@ impl Services {
         content: &str,
     ) -> Result<Message> {
         let body = MessageBody::parse(content).map_err(|e| Error::invalid("content", e))?;
-        let message = self.own_message(message_id, user).await?;
+        let message = self.message(message_id).await?;
+        self.visible_room(message.room_id, user).await?;
+        if message.author.id != user {
+            return Err(Error::forbidden(
+                ErrorCode::NotMessageAuthor,
+                "Only the author of a message may change it.",
+            ));
+        }
         if message.is_deleted() {
             return Err(Error::conflict(
                 ErrorCode::MessageDeleted,
                 format!("Message {message_id} was deleted."),
             ));
         }
-        let edited = self
+        let mentions = self.mentions_in(message.room_id, body.as_str()).await?;
+        let mut edited = self
             .ports
             .messages
-            .edit(message_id, body, Utc::now())
+            .edit(message_id, body, &mentions, Utc::now())
             .await?;
-        self.ports.bus.publish(Event::MessageEdited(edited.clone()));
+        let reactors = self.ports.reactions.reactors(message_id).await?;
+        edited.reactions = crate::message::reactions_for(&reactors, Some(user));
+        self.ports.bus.publish(Event::MessageEdited {
+            message: edited.clone(),
+            reactors,
+        });
         Ok(edited)
     }
 
-    /// Deletes one's own message (idempotently) and publishes the deletion once.
+    /// Deletes a message (idempotently) and publishes the deletion once: the author
+    /// may, and so may the room's owner and admins, but an admin not the owner's or
+    /// another admin's.
     ///
-    /// Fails with `NotFound` or `Forbidden("not_message_author")`.
+    /// Fails with `NotFound`, `Forbidden("not_message_author")`,
+    /// `Forbidden("cannot_moderate_owner")` or `Forbidden("cannot_moderate_admin")`.
     pub async fn delete_message(&self, message_id: MessageId, user: UserId) -> Result<()> {
-        let message = self.own_message(message_id, user).await?;
+        let message = self.message(message_id).await?;
+        let (_, membership) = self.visible_room(message.room_id, user).await?;
+        if message.author.id != user {
+            let role = membership.map(|m| m.role);
+            if !role.is_some_and(Role::can_moderate) {
+                return Err(Error::forbidden(
+                    ErrorCode::NotMessageAuthor,
+                    "Only the author of a message, or an owner or admin of its room, may delete it.",
+                ));
+            }
+            let author = self
+                .ports
+                .rooms
+                .membership(message.room_id, message.author.id)
+                .await?;
+            super::moderation::may_act_on(role, author.map(|m| m.role))?;
+        }
         if message.is_deleted() {
             return Ok(());
         }
-        let deleted = self.ports.messages.delete(message_id, Utc::now()).await?;
+        let deleted = self
+            .ports
+            .messages
+            .delete(message_id, user, Utc::now())
+            .await?;
         self.ports.bus.publish(Event::MessageDeleted(deleted));
         Ok(())
     }
@@ -218,42 +215,13 @@ impl Services {
         Ok(())
     }
 
-    /// The message, if `user` wrote it and may still see its room.
-    async fn own_message(&self, message_id: MessageId, user: UserId) -> Result<Message> {
-        let not_found = || {
+    /// Fails with `NotFound` when there is no such message.
+    async fn message(&self, message_id: MessageId) -> Result<Message> {
+        self.ports.messages.find(message_id).await?.ok_or_else(|| {
             Error::not_found(
                 ErrorCode::MessageNotFound,
                 format!("Message {message_id} was not found."),
             )
-        };
-        let message = self
-            .ports
-            .messages
-            .find(message_id)
-            .await?
-            .ok_or_else(not_found)?;
-        self.visible_room(message.room_id, user).await?;
-        if message.author.id != user {
-            return Err(Error::forbidden(
-                ErrorCode::NotMessageAuthor,
-                "Only the author of a message may change it.",
-            ));
-        }
-        Ok(message)
-    }
-}
-
-/// Content and idempotency key of a post, with every problem reported at once.
-fn parse_post(content: &str, temp_id: Option<&str>) -> Result<(MessageBody, Option<TempId>)> {
-    let mut v = Validation::new();
-    let body = v.check("content", MessageBody::parse(content));
-    let temp_id = match temp_id {
-        Some(raw) => v.check("temp_id", TempId::parse(raw)).map(Some),
-        None => Some(None),
-    };
-    v.finish()?;
-    match (body, temp_id) {
-        (Some(body), Some(temp_id)) => Ok((body, temp_id)),
-        _ => Err(Error::Internal("validation passed without values".into())),
+        })
     }
 }

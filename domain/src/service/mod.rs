@@ -4,20 +4,28 @@
 mod auth;
 mod catchup;
 mod messages;
+mod moderation;
+mod posting;
+mod reactions;
 mod refresh;
 pub mod rooms;
+mod search;
 pub mod users;
 
 use std::sync::Arc;
 
 pub use auth::Session;
+pub use posting::Post;
+pub use reactions::MAX_EMOJI_PER_MESSAGE;
 pub use refresh::ROTATION_GRACE;
+pub use search::{Hit, MAX_RESULTS, SearchPage};
 
 use crate::{
     Error, ErrorCode, Result, RoomId, UserId,
     ports::{
-        EventBus, HealthProbe, MessageRepository, PasswordHasher, Presence, RefreshTokenRepository,
-        RoomRepository, TokenService, UserRepository,
+        BanRepository, EventBus, HealthProbe, MessageRepository, PasswordHasher, Presence,
+        ReactionRepository, RefreshTokenRepository, RoomRepository, SearchIndex, TokenService,
+        UserRepository,
     },
     room::{Membership, Room},
 };
@@ -29,6 +37,9 @@ pub struct Ports {
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     pub rooms: Arc<dyn RoomRepository>,
     pub messages: Arc<dyn MessageRepository>,
+    pub reactions: Arc<dyn ReactionRepository>,
+    pub search: Arc<dyn SearchIndex>,
+    pub bans: Arc<dyn BanRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenService>,
     pub bus: Arc<dyn EventBus>,
@@ -85,8 +96,8 @@ impl Services {
     /// The room, if `user` may see it, with their membership.
     ///
     /// Fails with `NotFound` when it does not exist, and `Forbidden` when it is private
-    /// or direct and `user` is not a member: a non-member cannot read a members-only
-    /// room by knowing its id.
+    /// or direct and `user` is not a member (a non-member cannot read a members-only
+    /// room by knowing its id), or `Forbidden("banned")` when `user` is banned from it.
     pub async fn visible_room(
         &self,
         room_id: RoomId,
@@ -94,13 +105,20 @@ impl Services {
     ) -> Result<(Room, Option<Membership>)> {
         let room = self.room(room_id).await?;
         let membership = self.ports.rooms.membership(room_id, user).await?;
-        if room.visibility.is_members_only() && membership.is_none() {
+        if membership.is_some() {
+            return Ok((room, membership));
+        }
+        if room.visibility.is_members_only() {
             return Err(Error::forbidden(
                 ErrorCode::RoomForbidden,
                 format!("You are not a member of room {room_id}."),
             ));
         }
-        Ok((room, membership))
+        // A ban ends the membership: only a non-member can be banned.
+        if self.ports.bans.is_banned(room_id, user).await? {
+            return Err(banned(room_id));
+        }
+        Ok((room, None))
     }
 
     /// Fails with `NotFound` when the room does not exist.
@@ -117,6 +135,13 @@ fn room_not_found(room_id: RoomId) -> Error {
     Error::not_found(
         ErrorCode::RoomNotFound,
         format!("Room {room_id} was not found."),
+    )
+}
+
+fn banned(room_id: RoomId) -> Error {
+    Error::forbidden(
+        ErrorCode::Banned,
+        format!("You are banned from room {room_id}."),
     )
 }
 

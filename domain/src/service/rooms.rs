@@ -213,6 +213,12 @@ impl Services {
         if self.ports.users.find(invitee).await?.is_none() {
             return Err(user_not_found(invitee));
         }
+        if self.ports.bans.is_banned(room_id, invitee).await? {
+            return Err(Error::forbidden(
+                ErrorCode::Banned,
+                format!("User {invitee} is banned from room {room_id}; lift the ban first."),
+            ));
+        }
         self.add_member(&room, invitee, Role::Member).await
     }
 
@@ -291,7 +297,7 @@ impl Services {
     /// The user as rooms show them.
     ///
     /// Fails with `NotFound("user_not_found")`.
-    async fn summary(&self, user: UserId) -> Result<UserSummary> {
+    pub(super) async fn summary(&self, user: UserId) -> Result<UserSummary> {
         Ok(self
             .ports
             .users

@@ -4,6 +4,7 @@
 pub mod entity;
 mod errors;
 mod messages;
+mod reactions;
 mod refresh_tokens;
 mod rooms;
 mod users;

@@ -12,13 +12,16 @@ use crate::ErrorCode;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
-    /// Post a message; `temp_id` is the client's idempotency key.
+    /// Post a message; `temp_id` is the client's idempotency key; `reply_to` names
+    /// the message of the same room it answers.
     Message {
         content: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         temp_id: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room_id: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Uuid>,
     },
     Typing {
         is_typing: bool,

@@ -43,7 +43,7 @@ mod tests {
                 "message", "typing", "read", "who", "history", "join", "leave", "ping"
             ]
         );
-        assert_eq!(ServerFrame::types().len(), 12);
+        assert_eq!(ServerFrame::types().len(), 15);
         assert!(ServerFrame::types().iter().any(|t| t == "pong"));
     }
 
@@ -93,6 +93,7 @@ mod tests {
             content: "hi".into(),
             temp_id: Some("t1".into()),
             room_id: None,
+            reply_to: None,
         };
         assert_eq!(
             serde_json::to_string(&frame).unwrap(),

@@ -76,6 +76,27 @@ pub enum ServerFrame {
         retry_after_ms: Option<u64>,
     },
     Pong,
+    /// A reaction was added to or taken from a message of the room.
+    Reaction {
+        room_id: Uuid,
+        message_id: Uuid,
+        emoji: String,
+        user_id: Uuid,
+        added: bool,
+    },
+    /// A message mentions the recipient (to their `/api/v1/ws` sockets, besides the
+    /// `message` frame).
+    Mention {
+        room_id: Uuid,
+        message: Message,
+    },
+    /// A message received a reply (the reply itself comes as a `message`): its reply
+    /// count is now `reply_count`.
+    Replied {
+        room_id: Uuid,
+        message_id: Uuid,
+        reply_count: i64,
+    },
     /// A room the recipient can see appeared, changed or went away, or the
     /// recipient's own membership of one began or ended (`/api/v1/ws` only).
     Room {
@@ -140,6 +161,9 @@ impl ServerFrame {
             Self::Error { .. } => "error",
             Self::Pong => "pong",
             Self::Room { .. } => "room",
+            Self::Reaction { .. } => "reaction",
+            Self::Mention { .. } => "mention",
+            Self::Replied { .. } => "replied",
         }
     }
 

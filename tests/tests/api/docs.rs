@@ -3,7 +3,7 @@ use papo_tests::{spawn_app, spawn_app_with};
 use serde_json::json;
 
 /// Every operation of the contract (DESIGN §3, §4), with its operationId.
-const OPERATIONS: [(&str, &str, &str); 26] = [
+const OPERATIONS: [(&str, &str, &str); 35] = [
     ("post", "/api/v1/users", "signUp"),
     ("get", "/api/v1/users", "listUsers"),
     ("post", "/api/v1/auth/login", "logIn"),
@@ -27,6 +27,31 @@ const OPERATIONS: [(&str, &str, &str); 26] = [
     ("post", "/api/v1/rooms/{id}/messages", "postMessage"),
     ("patch", "/api/v1/messages/{id}", "editMessage"),
     ("delete", "/api/v1/messages/{id}", "deleteMessage"),
+    ("get", "/api/v1/messages/{id}/replies", "listReplies"),
+    (
+        "put",
+        "/api/v1/messages/{id}/reactions/{emoji}",
+        "addReaction",
+    ),
+    (
+        "delete",
+        "/api/v1/messages/{id}/reactions/{emoji}",
+        "removeReaction",
+    ),
+    (
+        "patch",
+        "/api/v1/rooms/{id}/members/{user_id}",
+        "setMemberRole",
+    ),
+    (
+        "delete",
+        "/api/v1/rooms/{id}/members/{user_id}",
+        "removeMember",
+    ),
+    ("put", "/api/v1/rooms/{id}/bans/{user_id}", "banMember"),
+    ("delete", "/api/v1/rooms/{id}/bans/{user_id}", "unbanMember"),
+    ("get", "/api/v1/rooms/{id}/bans", "listBans"),
+    ("get", "/api/v1/search", "searchMessages"),
     ("get", "/api/v1/health", "getHealth"),
     ("get", "/api/v1/chat/{room_id}", "connectRoomSocket"),
     ("get", "/api/v1/ws", "connectSocket"),
@@ -204,6 +229,7 @@ async fn the_root_serves_the_browser_client_and_its_assets() {
 
     let page = app.get("/", None).await;
     let script = app.get("/static/app.js", None).await;
+    let socket = app.get("/static/js/socket.js", None).await;
     let style = app.get("/static/style.css", None).await;
 
     page.assert_status(200);
@@ -212,8 +238,11 @@ async fn the_root_serves_the_browser_client_and_its_assets() {
     assert!(page.text.contains("/static/app.js") && page.text.contains("login-form"));
     script.assert_status(200);
     assert!(script.content_type().starts_with("text/javascript"));
+    assert!(script.text.contains("./js/"), "modules under /static/js");
+    socket.assert_status(200);
+    assert!(socket.content_type().starts_with("text/javascript"));
     assert!(
-        script.text.contains("/api/v1/ws"),
+        socket.text.contains("/api/v1/ws"),
         "the client uses the multiplexed socket"
     );
     style.assert_status(200);

@@ -43,17 +43,19 @@ async fn an_edit_must_leave_some_content() {
 }
 
 #[tokio::test]
-async fn nobody_else_can_edit_or_delete_a_message() {
+async fn nobody_else_can_edit_a_message_nor_a_plain_member_delete_it() {
     let app = spawn_app().await;
     let alice = app.signup("alice").await;
+    let carol = app.signup("carol").await;
     let (bob, room) = app.signup_with_room("bob", "general", "public").await;
+    app.join(&carol, &room).await;
     let message = app.post_message(&alice, &room, "mine").await;
     let path = message_path(&message);
 
     let edit = app
         .patch(&path, Some(&bob.token), json!({"content": "bobs"}))
         .await;
-    let delete = app.delete(&path, Some(&bob.token)).await;
+    let delete = app.delete(&path, Some(&carol.token)).await;
 
     edit.assert_problem(403, "not_message_author");
     delete.assert_problem(403, "not_message_author");

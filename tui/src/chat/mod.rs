@@ -180,6 +180,7 @@ async fn execute(client: &Client, socket: &mut Socket, state: &mut State, comman
                     content: text,
                     temp_id: Some(temp_id),
                     room_id: Some(room),
+                    reply_to: None,
                 };
                 socket.send(&frame).await.map_err(|e| e.to_string())?;
                 let stop = ClientFrame::Typing {

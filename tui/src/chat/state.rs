@@ -160,7 +160,10 @@ impl State {
             ServerFrame::Ack { .. }
             | ServerFrame::Read { .. }
             | ServerFrame::Pong
-            | ServerFrame::Room { .. } => {}
+            | ServerFrame::Room { .. }
+            | ServerFrame::Reaction { .. }
+            | ServerFrame::Mention { .. }
+            | ServerFrame::Replied { .. } => {}
         }
     }
 
@@ -231,6 +234,11 @@ mod tests {
             timestamp: chrono::Utc::now(),
             edited_at: None,
             deleted: false,
+            reply_to: None,
+            reply_count: 0,
+            reactions: Vec::new(),
+            mentions: Vec::new(),
+            deleted_by: None,
         };
         state.apply(&ServerFrame::Message(message(here, 1)));
         state.apply(&ServerFrame::Message(message(there, 1)));

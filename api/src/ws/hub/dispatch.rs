@@ -5,16 +5,22 @@ use std::{
     time::{Duration, Instant},
 };
 
+use std::collections::HashMap;
+
 use domain::{
     UserId,
     events::{Departure, Ended, Event},
+    message::{Message, reactions_for},
     room::Room,
     user::UserSummary,
 };
 use papo_protocol::CloseCode;
 use tokio::sync::broadcast;
 
-use super::Hub;
+use super::{
+    Hub,
+    registry::order::{Followup, Posting},
+};
 use crate::ws::{
     frames::{self, RoomEvent, ServerFrame, SystemEvent},
     session::{Ending, Kind, Outgoing, Scope},
@@ -37,30 +43,56 @@ impl Hub {
 
     /// Hands one event to the connections it concerns.
     pub fn dispatch(&self, event: Event) {
-        let edited = matches!(event, Event::MessageEdited(_));
         match event {
-            Event::MessagePosted { message, origin } => {
+            Event::MessagePosted { message, origin } => self.posted(message, origin),
+            Event::MessageEdited { message, reactors } => {
                 let room = message.room_id;
-                let kind = Kind::Message {
-                    room,
-                    seq: message.seq,
+                let readers: Vec<UserId> = reactors
+                    .iter()
+                    .flat_map(|(_, users)| users.iter().copied())
+                    .collect();
+                let frame_for = |reader: Option<UserId>| {
+                    let mut seen = message.clone();
+                    seen.reactions = reactions_for(&reactors, reader);
+                    let frame = ServerFrame::Edited {
+                        room_id: room.as_uuid(),
+                        message: frames::message(seen),
+                    };
+                    Outgoing::new(&frame, Kind::Reliable)
                 };
-                let seq = message.seq;
-                let frame = Outgoing::new(&ServerFrame::Message(frames::message(message)), kind);
-                let fill = self.lock().sequence(room, seq, frame, origin);
-                self.ask(room, fill);
+                // Everyone shares one frame but those who reacted, who see `me`.
+                let plain = frame_for(None);
+                let own: HashMap<UserId, Outgoing> = readers
+                    .into_iter()
+                    .map(|reader| (reader, frame_for(Some(reader))))
+                    .collect();
+                self.lock().deliver_per_reader(room, &plain, &own);
             }
-            Event::MessageEdited(message) | Event::MessageDeleted(message) => {
+            Event::MessageDeleted(message) => {
                 let room = message.room_id;
-                let room_id = room.as_uuid();
-                let message = frames::message(message);
-                let frame = if edited {
-                    ServerFrame::Edited { room_id, message }
-                } else {
-                    ServerFrame::Deleted { room_id, message }
+                let frame = ServerFrame::Deleted {
+                    room_id: room.as_uuid(),
+                    message: frames::message(message),
                 };
                 self.lock()
                     .deliver(room, &Outgoing::new(&frame, Kind::Reliable), None);
+            }
+            Event::Reacted {
+                room_id,
+                message_id,
+                emoji,
+                user_id,
+                added,
+            } => {
+                let frame = ServerFrame::Reaction {
+                    room_id: room_id.as_uuid(),
+                    message_id: message_id.as_uuid(),
+                    emoji,
+                    user_id: user_id.as_uuid(),
+                    added,
+                };
+                self.lock()
+                    .deliver(room_id, &Outgoing::new(&frame, Kind::Reliable), None);
             }
             Event::ReadMoved {
                 room_id,
@@ -160,6 +192,49 @@ impl Hub {
             let left = registry.unsubscribe(id, room.id);
             registry.route(left);
         }
+    }
+
+    /// A committed message, in seq order with its room's others; then the new reply
+    /// count of the message it answers, and a `mention` frame for each member it
+    /// mentions (but its author).
+    fn posted(&self, message: Message, origin: Option<u64>) {
+        let room = message.room_id;
+        let seq = message.seq;
+        let mut then = Vec::new();
+        if let (Some(parent), Some(count)) = (&message.reply_to, message.thread_position) {
+            let replied = ServerFrame::Replied {
+                room_id: room.as_uuid(),
+                message_id: parent.id.as_uuid(),
+                reply_count: count,
+            };
+            then.push(Followup::Room(Outgoing::new(&replied, Kind::Reliable)));
+        }
+        let mentioned: Vec<UserId> = message
+            .mentions
+            .iter()
+            .copied()
+            .filter(|&user| user != message.author.id)
+            .collect();
+        let wire = frames::message(message);
+        if !mentioned.is_empty() {
+            let mention = ServerFrame::Mention {
+                room_id: room.as_uuid(),
+                message: wire.clone(),
+            };
+            let mention = Outgoing::new(&mention, Kind::Reliable);
+            then.extend(
+                mentioned
+                    .into_iter()
+                    .map(|user| Followup::User(user, mention.clone())),
+            );
+        }
+        let kind = Kind::Message { room, seq };
+        let posting = Posting {
+            frame: Outgoing::new(&ServerFrame::Message(wire), kind),
+            then,
+        };
+        let fill = self.lock().sequence(room, seq, posting, origin);
+        self.ask(room, fill);
     }
 
     fn close_sessions(&self, user: UserId, ended: Ended) {

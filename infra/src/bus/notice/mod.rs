@@ -43,6 +43,14 @@ pub enum Body {
     Changed {
         message: Uuid,
     },
+    /// A reaction was added to a message (`added`), or taken back.
+    Reacted {
+        room: Uuid,
+        message: Uuid,
+        emoji: String,
+        user: Uuid,
+        added: bool,
+    },
     /// `user` became a member of `room` (`peer`: the other member of a direct room).
     Joined {
         room: RoomNote,
@@ -137,8 +145,9 @@ pub enum Remote {
     Posted { room: RoomId, from: i64, upto: i64 },
     /// A message changed on another node; its current state is read.
     Changed { message: MessageId },
-    /// Anything else, as if published here.
-    Event(Event),
+    /// Anything else, as if published here (boxed: events carry rooms and messages,
+    /// and most remotes are small).
+    Event(Box<Event>),
     /// Notices may have been missed (the listening connection was lost): every
     /// followed room is checked against the database.
     Resync,
@@ -184,7 +193,7 @@ pub fn of_batch(node: Uuid, events: &[Event]) -> Vec<Notice> {
 pub fn of_event(node: Uuid, event: &Event) -> Option<Notice> {
     let body = match event {
         Event::MessagePosted { .. } => return of_batch(node, std::slice::from_ref(event)).pop(),
-        Event::MessageEdited(message) | Event::MessageDeleted(message) => Body::Changed {
+        Event::MessageEdited { message, .. } | Event::MessageDeleted(message) => Body::Changed {
             message: message.id.as_uuid(),
         },
         Event::MemberJoined { room, user, peer } => Body::Joined {
@@ -196,6 +205,19 @@ pub fn of_event(node: Uuid, event: &Event) -> Option<Notice> {
             room: room.into(),
             user: user.into(),
             how: how.as_str().to_owned(),
+        },
+        Event::Reacted {
+            room_id,
+            message_id,
+            emoji,
+            user_id,
+            added,
+        } => Body::Reacted {
+            room: room_id.as_uuid(),
+            message: message_id.as_uuid(),
+            emoji: emoji.clone(),
+            user: user_id.as_uuid(),
+            added: *added,
         },
         Event::RoomCreated(room) => Body::RoomCreated { room: room.into() },
         Event::RoomUpdated(room) => Body::RoomUpdated { room: room.into() },
@@ -262,6 +284,19 @@ pub fn remotes(node: Uuid, body: Body) -> Vec<Remote> {
             },
             _ => return unreadable(),
         },
+        Body::Reacted {
+            room,
+            message,
+            emoji,
+            user,
+            added,
+        } => Event::Reacted {
+            room_id: RoomId::from_uuid(room),
+            message_id: MessageId::from_uuid(message),
+            emoji,
+            user_id: UserId::from_uuid(user),
+            added,
+        },
         Body::RoomCreated { room } => match room.room() {
             Some(room) => Event::RoomCreated(room),
             None => return unreadable(),
@@ -294,7 +329,7 @@ pub fn remotes(node: Uuid, body: Body) -> Vec<Remote> {
         | Body::Typing { .. }
         | Body::Rooms { .. } => return Vec::new(),
     };
-    vec![Remote::Event(event)]
+    vec![Remote::Event(Box::new(event))]
 }
 
 /// A notice naming a room or departure this node does not know (a newer node's):
@@ -307,27 +342,31 @@ fn unreadable() -> Vec<Remote> {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use domain::{message::Message, user::UserSummary};
+    use domain::{
+        message::{Message, MessageBody, NewMessage},
+        user::UserSummary,
+    };
 
     use super::*;
 
     fn posted(room: RoomId, seq: i64) -> Event {
-        Event::MessagePosted {
-            message: Message {
-                id: MessageId::new(),
-                room_id: room,
-                seq,
-                author: UserSummary {
-                    id: UserId::new(),
-                    username: "ana".into(),
-                    name: "Ana".into(),
-                },
-                content: "hi".into(),
-                temp_id: None,
-                created_at: Utc::now(),
-                edited_at: None,
-                deleted_at: None,
+        let new = NewMessage {
+            id: MessageId::new(),
+            room_id: room,
+            author: UserSummary {
+                id: UserId::new(),
+                username: "ana".into(),
+                name: "Ana".into(),
             },
+            body: MessageBody::parse("hi").unwrap(),
+            temp_id: None,
+            created_at: Utc::now(),
+            origin: None,
+            reply_to: None,
+            mentions: Vec::new(),
+        };
+        Event::MessagePosted {
+            message: Message::fresh(&new, seq, None),
             origin: None,
         }
     }
@@ -399,7 +438,7 @@ mod tests {
             let back: Notice = serde_json::from_str(&text).unwrap();
             assert_eq!(
                 remotes(back.node, back.body),
-                vec![Remote::Event(event)],
+                vec![Remote::Event(Box::new(event))],
                 "{text}"
             );
         }
@@ -420,7 +459,7 @@ mod tests {
             let notice = of_event(Uuid::new_v4(), &event).unwrap();
             assert_eq!(
                 remotes(notice.node, notice.body),
-                vec![Remote::Event(event)]
+                vec![Remote::Event(Box::new(event))]
             );
         }
     }

@@ -14,6 +14,16 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    pub reply_to_id: Option<Uuid>,
+    pub reply_position: Option<i64>,
+    pub reply_count: i64,
+    /// A JSON array of the mentioned users' ids.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub mentions: Option<String>,
+    pub deleted_by: Option<Uuid>,
+    /// The words search finds the message by (`domain::search::indexed`).
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

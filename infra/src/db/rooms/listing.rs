@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::to_room;
 use crate::db::{
     DbResultExt,
-    entity::{membership, message, room, user as account},
+    entity::{membership, mention, message, room, user as account},
     users::to_user,
 };
 
@@ -60,6 +60,7 @@ pub(super) async fn list_for(
         .then(|| rooms.last().map(|r| RoomId::from_uuid(r.id)))
         .flatten();
     let room_ids: Vec<Uuid> = rooms.iter().map(|r| r.id).collect();
+    let room_ids_for_mentions = room_ids.clone();
     let direct: Vec<Uuid> = rooms
         .iter()
         .filter(|r| r.visibility == Visibility::Direct.as_str())
@@ -110,6 +111,7 @@ pub(super) async fn list_for(
         .group_by_col((msg, message::Column::RoomId))
         .to_owned();
     let unread = counts_by_room(db, &unread).await?;
+    let mentions = mention_counts(db, user, &room_ids_for_mentions).await?;
 
     let rooms = rooms
         .into_iter()
@@ -120,10 +122,52 @@ pub(super) async fn list_for(
                 room: to_room(model)?,
                 member_count: member_counts.get(&id).copied().unwrap_or(0),
                 unread: unread.get(&id).copied().unwrap_or(0),
+                mentions: mentions.get(&id).copied().unwrap_or(0),
             })
         })
         .collect::<Result<_>>()?;
     Ok(RoomPage { rooms, next_after })
+}
+
+/// Unread messages that mention `user`, per room: mentions past the read marker,
+/// counted in one grouped query on the `(user_id, room_id, seq)` index (a deleted
+/// message's mentions are gone with it; one's own are never stored).
+async fn mention_counts(
+    db: &DatabaseConnection,
+    user: UserId,
+    rooms: &[Uuid],
+) -> Result<HashMap<Uuid, u64>> {
+    let (mn, mem) = (Alias::new("mn"), Alias::new("mem"));
+    let query = Query::select()
+        .expr_as(
+            Expr::col((mn.clone(), mention::Column::RoomId)),
+            Alias::new("room_id"),
+        )
+        .expr_as(
+            Expr::col((mn.clone(), mention::Column::MessageId)).count(),
+            Alias::new("n"),
+        )
+        .from_as(mention::Entity, mn.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            membership::Entity,
+            mem.clone(),
+            Expr::col((mem.clone(), membership::Column::RoomId))
+                .equals((mn.clone(), mention::Column::RoomId))
+                .and(
+                    Expr::col((mem.clone(), membership::Column::UserId))
+                        .equals((mn.clone(), mention::Column::UserId)),
+                ),
+        )
+        .and_where(Expr::col((mn.clone(), mention::Column::UserId)).eq(user.as_uuid()))
+        .and_where(Expr::col((mn.clone(), mention::Column::RoomId)).is_in(rooms.iter().copied()))
+        .and_where(
+            Expr::col((mn.clone(), mention::Column::Seq))
+                .gt(Expr::col((mem, membership::Column::LastReadSeq))),
+        )
+        .group_by_col((mn, mention::Column::RoomId))
+        .to_owned();
+    counts_by_room(db, &query).await
 }
 
 /// The other member of each of `user`'s direct rooms `rooms`: two queries, none when

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use domain::{
-    Error, Result, RoomId,
+    Error, Result, RoomId, UserId,
     room::{Member, Role},
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::db::{
@@ -44,4 +44,37 @@ pub(super) async fn of_room(db: &DatabaseConnection, room: RoomId) -> Result<Vec
         });
     }
     Ok(members)
+}
+
+/// The members of `room` whose username key is one of `keys`: one query, the
+/// candidate names bounded by the caller (a message mentions at most 50).
+pub(super) async fn named(
+    db: &DatabaseConnection,
+    room: RoomId,
+    keys: &[String],
+) -> Result<Vec<UserId>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::UsernameKey.is_in(keys.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await
+        .or_db()?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members: Vec<Uuid> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::UserId)
+        .filter(membership::Column::RoomId.eq(room.as_uuid()))
+        .filter(membership::Column::UserId.is_in(candidates))
+        .into_tuple()
+        .all(db)
+        .await
+        .or_db()?;
+    Ok(members.into_iter().map(UserId::from_uuid).collect())
 }

@@ -1,5 +1,6 @@
 //! Rooms and memberships in SQL.
 
+mod bans;
 mod listing;
 mod members;
 
@@ -283,6 +284,21 @@ impl RoomRepository for SqlRooms {
 
     async fn members(&self, room: RoomId) -> Result<Vec<Member>> {
         members::of_room(&self.db, room).await
+    }
+
+    async fn members_named(&self, room: RoomId, keys: &[String]) -> Result<Vec<UserId>> {
+        members::named(&self.db, room, keys).await
+    }
+
+    async fn set_role(&self, room: RoomId, user: UserId, role: Role) -> Result<bool> {
+        let result = membership::Entity::update_many()
+            .col_expr(membership::Column::Role, Expr::value(role.as_str()))
+            .filter(membership::Column::RoomId.eq(room.as_uuid()))
+            .filter(membership::Column::UserId.eq(user.as_uuid()))
+            .exec(&self.db)
+            .await
+            .or_db()?;
+        Ok(result.rows_affected > 0)
     }
 
     async fn mark_read(&self, room_id: RoomId, user: UserId, seq: i64) -> Result<Option<i64>> {

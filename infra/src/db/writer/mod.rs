@@ -24,7 +24,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{
-    Error, MessageId, Result, RoomId,
+    Error, MessageId, Result, RoomId, UserId,
     message::{Appended, Message, MessageBody, NewMessage},
     ports::{EventBus, MessageRepository, PendingAppend},
 };
@@ -38,6 +38,9 @@ struct Job {
     reply: oneshot::Sender<Result<Appended>>,
 }
 
+// A `Stop` is sent once; boxing every post to shrink it would allocate on the hot
+// path for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     Post(Job),
     /// Commit what is queued before this, then stop.
@@ -108,6 +111,11 @@ impl GroupWriter {
             health,
             done: Arc::new(tokio::sync::Mutex::new(Some(done))),
         })
+    }
+
+    /// The reads, for the ports they also serve (reactions, search).
+    pub fn reads(&self) -> SqlMessages {
+        self.reads.clone()
     }
 
     /// Whether the last commit failed for want of storage (read by `/health`).
@@ -261,8 +269,27 @@ impl MessageRepository for GroupWriter {
         }))
     }
 
-    async fn range(&self, room: RoomId, low: i64, high: i64) -> Result<Vec<Message>> {
-        self.reads.range(room, low, high).await
+    async fn range(
+        &self,
+        room: RoomId,
+        low: i64,
+        high: i64,
+        reader: Option<UserId>,
+    ) -> Result<Vec<Message>> {
+        self.reads.range(room, low, high, reader).await
+    }
+
+    async fn replies(
+        &self,
+        room: RoomId,
+        parent: MessageId,
+        before: Option<i64>,
+        limit: u64,
+        reader: Option<UserId>,
+    ) -> Result<Vec<Message>> {
+        self.reads
+            .replies(room, parent, before, limit, reader)
+            .await
     }
 
     async fn ranges(&self, ranges: &[(RoomId, i64, i64)]) -> Result<Vec<Message>> {
@@ -273,11 +300,17 @@ impl MessageRepository for GroupWriter {
         self.reads.find(id).await
     }
 
-    async fn edit(&self, id: MessageId, body: MessageBody, at: DateTime<Utc>) -> Result<Message> {
-        self.reads.edit(id, body, at).await
+    async fn edit(
+        &self,
+        id: MessageId,
+        body: MessageBody,
+        mentions: &[UserId],
+        at: DateTime<Utc>,
+    ) -> Result<Message> {
+        self.reads.edit(id, body, mentions, at).await
     }
 
-    async fn delete(&self, id: MessageId, at: DateTime<Utc>) -> Result<Message> {
-        self.reads.delete(id, at).await
+    async fn delete(&self, id: MessageId, by: UserId, at: DateTime<Utc>) -> Result<Message> {
+        self.reads.delete(id, by, at).await
     }
 }

@@ -32,6 +32,24 @@ pub async fn reserve<C: ConnectionTrait>(
     tx.query_all_raw(statement).await.or_db()
 }
 
+/// Adds `n` to each message's `reply_count`; returns `(id, reply_count)` rows.
+pub async fn count_replies<C: ConnectionTrait>(
+    tx: &C,
+    counts: &[(domain::MessageId, i64)],
+) -> domain::Result<Vec<QueryResult>> {
+    let ids: Vec<String> = counts.iter().map(|(id, _)| id.to_string()).collect();
+    let ns: Vec<String> = counts.iter().map(|(_, n)| n.to_string()).collect();
+    let sql = "UPDATE messages SET reply_count = reply_count + v.n \
+               FROM unnest(string_to_array($1, ',')::uuid[], string_to_array($2, ',')::bigint[]) \
+               AS v(id, n) WHERE messages.id = v.id RETURNING messages.id, messages.reply_count";
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [ids.join(",").into(), ns.join(",").into()],
+    );
+    tx.query_all_raw(statement).await.or_db()
+}
+
 /// Inserts every row with one statement: the rows travel as one JSON parameter.
 ///
 /// One statement, not pieces of [`super::batch::STATEMENT_BYTES`] as the portable form
@@ -51,13 +69,20 @@ pub async fn insert<C: ConnectionTrait>(tx: &C, rows: &[message::Model]) -> doma
                 "temp_id": m.temp_id,
                 // Truncated to microseconds, as PostgreSQL stores it and sqlx sends it.
                 "created_at": m.created_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+                "reply_to_id": m.reply_to_id,
+                "reply_position": m.reply_position,
+                "mentions": m.mentions,
+                "search_text": m.search_text,
             })
         })
         .collect();
-    let sql = "INSERT INTO messages (id, room_id, seq, user_id, content, temp_id, created_at) \
-               SELECT id, room_id, seq, user_id, content, temp_id, created_at \
+    let sql = "INSERT INTO messages (id, room_id, seq, user_id, content, temp_id, created_at, \
+               reply_to_id, reply_position, mentions, search_text) \
+               SELECT id, room_id, seq, user_id, content, temp_id, created_at, \
+               reply_to_id, reply_position, mentions, search_text \
                FROM json_to_recordset($1::json) AS m(id uuid, room_id uuid, seq bigint, \
-               user_id uuid, content text, temp_id text, created_at timestamptz)";
+               user_id uuid, content text, temp_id text, created_at timestamptz, \
+               reply_to_id uuid, reply_position bigint, mentions text, search_text text)";
     let statement = Statement::from_sql_and_values(
         DbBackend::Postgres,
         sql,

@@ -13,7 +13,11 @@ use sea_orm::{
 };
 
 use super::{batch, pg};
-use crate::db::{DbResultExt, entity::message};
+use crate::db::{
+    DbResultExt,
+    entity::message,
+    messages::{insert_mentions, mentions_json},
+};
 
 /// One transaction: reserve each room's seqs with one `UPDATE … RETURNING`, then
 /// insert every row. Seqs follow the jobs' order within each room. Measured: the
@@ -34,6 +38,7 @@ pub async fn insert_all(db: &DatabaseConnection, posts: &[&NewMessage]) -> Resul
 async fn insert_all_once(db: &DatabaseConnection, posts: &[&NewMessage]) -> Result<Vec<Message>> {
     let tx = db.begin().await.or_db()?;
     let mut next = reserve(&tx, &batch::per_room(posts)).await?;
+    let mut positions = count_replies(&tx, posts).await?;
     let mut models = Vec::with_capacity(posts.len());
     let mut stored = Vec::with_capacity(posts.len());
     for m in posts {
@@ -45,6 +50,14 @@ async fn insert_all_once(db: &DatabaseConnection, posts: &[&NewMessage]) -> Resu
         let Some(seq) = seq else {
             return Err(Error::Internal("no seq reserved".into()));
         };
+        let position = m
+            .reply_to
+            .as_ref()
+            .and_then(|parent| positions.get_mut(&parent.id))
+            .map(|p| {
+                *p += 1;
+                *p
+            });
         let model = message::Model {
             id: m.id.as_uuid(),
             room_id: m.room_id.as_uuid(),
@@ -55,33 +68,85 @@ async fn insert_all_once(db: &DatabaseConnection, posts: &[&NewMessage]) -> Resu
             created_at: m.created_at,
             edited_at: None,
             deleted_at: None,
+            reply_to_id: m.reply_to.as_ref().map(|r| r.id.as_uuid()),
+            reply_position: position,
+            reply_count: 0,
+            mentions: mentions_json(&m.mentions),
+            deleted_by: None,
+            search_text: domain::search::indexed(m.body.as_str()),
         };
-        stored.push(Message {
-            id: m.id,
-            room_id: m.room_id,
-            seq,
-            author: m.author.clone(),
-            content: model.content.clone(),
-            temp_id: model.temp_id.clone(),
-            created_at: m.created_at,
-            edited_at: None,
-            deleted_at: None,
-        });
+        stored.push(Message::fresh(m, seq, position));
         models.push(model);
     }
     if tx.get_database_backend() == DbBackend::Postgres {
         pg::insert(&tx, &models).await?;
     } else {
-        let models = models.into_iter().map(message::ActiveModel::from);
-        for chunk in batch::wire_sized(models.collect()) {
+        let rows = models.iter().cloned().map(message::ActiveModel::from);
+        for chunk in batch::wire_sized(rows.collect()) {
             message::Entity::insert_many(chunk)
                 .exec_without_returning(&tx)
                 .await
                 .or_db()?;
         }
     }
+    for (model, post) in models.iter().zip(posts) {
+        insert_mentions(&tx, model, &post.mentions).await?;
+    }
     tx.commit().await.or_db()?;
     Ok(stored)
+}
+
+/// Adds each answered message's replies in the batch to its `reply_count`, in one
+/// statement; returns, per answered message, its count before this batch (the
+/// replies then number on from it, in batch order). Nothing when no post replies.
+///
+/// Fails when the database does.
+async fn count_replies<C: ConnectionTrait>(
+    tx: &C,
+    posts: &[&NewMessage],
+) -> Result<HashMap<domain::MessageId, i64>> {
+    let mut counts: Vec<(domain::MessageId, i64)> = Vec::new();
+    for parent in posts.iter().filter_map(|p| p.reply_to.as_ref()) {
+        match counts.iter_mut().find(|(id, _)| *id == parent.id) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((parent.id, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = match tx.get_database_backend() {
+        DbBackend::Postgres => pg::count_replies(tx, &counts).await?,
+        backend => {
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(counts.len() * 2);
+            let mut rows = Vec::with_capacity(counts.len());
+            for (i, (id, n)) in counts.iter().enumerate() {
+                rows.push(if i == 0 {
+                    "SELECT ? AS id, ? AS n"
+                } else {
+                    "SELECT ?, ?"
+                });
+                values.push(id.as_uuid().into());
+                values.push((*n).into());
+            }
+            let sql = format!(
+                "UPDATE messages SET reply_count = reply_count + v.n FROM ({}) AS v \
+                 WHERE messages.id = v.id RETURNING id, reply_count",
+                rows.join(" UNION ALL ")
+            );
+            let statement = Statement::from_sql_and_values(backend, sql, values);
+            tx.query_all_raw(statement).await.or_db()?
+        }
+    };
+    let mut before = HashMap::with_capacity(counts.len());
+    for row in rows {
+        let id = domain::MessageId::from_uuid(row.try_get("", "id").or_db()?);
+        let total: i64 = row.try_get("", "reply_count").or_db()?;
+        if let Some((_, n)) = counts.iter().find(|(parent, _)| *parent == id) {
+            before.insert(id, total - n);
+        }
+    }
+    Ok(before)
 }
 
 /// Bumps each room's `last_seq` by its count in one statement and returns the first

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use self::{
     elsewhere::Elsewhere,
-    order::{Fill, MAX_HELD, Order},
+    order::{Fill, Followup, MAX_HELD, Order, Posting},
     route::{presence_frame, typing_frame},
 };
 use crate::ws::{
@@ -290,7 +290,7 @@ impl Registry {
         &mut self,
         room: RoomId,
         seq: i64,
-        frame: Outgoing,
+        frame: Posting,
         skip: Option<ConnId>,
     ) -> Option<Fill> {
         let entry = self.rooms.get_mut(&room)?;
@@ -307,8 +307,20 @@ impl Registry {
             }
             return None;
         }
-        for (frame, skip) in out {
-            self.deliver(room, &frame, skip);
+        for (posting, skip) in out {
+            self.deliver(room, &posting.frame, skip);
+            for followup in posting.then {
+                match followup {
+                    Followup::Room(frame) => self.deliver(room, &frame, None),
+                    Followup::User(user, frame) => {
+                        for id in self.user_conns(user, |scope| scope == Scope::All) {
+                            if self.follows(id, room) {
+                                self.send(id, frame.clone());
+                            }
+                        }
+                    }
+                }
+            }
         }
         fill
     }

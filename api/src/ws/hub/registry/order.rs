@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use domain::UserId;
+
 use crate::ws::session::{ConnId, Outgoing};
 
 /// Messages held past a gap before the room's followers are cut as lagging (they
@@ -23,8 +25,25 @@ pub struct Fill {
     pub upto: i64,
 }
 
+/// A committed message as it goes out: its frame, then what follows from it.
+#[derive(Debug, Clone)]
+pub struct Posting {
+    pub frame: Outgoing,
+    pub then: Vec<Followup>,
+}
+
+/// A frame that follows a message, once the message itself went out.
+#[derive(Debug, Clone)]
+pub enum Followup {
+    /// To every follower of the room, its sender's connection too (the count of the
+    /// message it answers).
+    Room(Outgoing),
+    /// To this user's multiplexed connections following the room (a mention).
+    User(UserId, Outgoing),
+}
+
 /// A message ready for the room's followers, but `skip` (its sender's connection).
-pub type Release = (Outgoing, Option<ConnId>);
+pub type Release = (Posting, Option<ConnId>);
 
 /// See the module docs.
 #[derive(Debug, Default)]
@@ -69,7 +88,7 @@ impl Order {
     pub fn message(
         &mut self,
         seq: i64,
-        frame: Outgoing,
+        frame: Posting,
         skip: Option<ConnId>,
     ) -> (Vec<Release>, Option<Fill>) {
         let cursor = *self.cursor.get_or_insert(seq - 1);
@@ -129,15 +148,18 @@ mod tests {
     use super::*;
     use crate::ws::session::Kind;
 
-    fn frame(seq: i64) -> Outgoing {
-        Outgoing {
-            text: seq.to_string().into(),
-            kind: Kind::Reliable,
+    fn frame(seq: i64) -> Posting {
+        Posting {
+            frame: Outgoing {
+                text: seq.to_string().into(),
+                kind: Kind::Reliable,
+            },
+            then: Vec::new(),
         }
     }
 
     fn seqs(out: &[Release]) -> Vec<String> {
-        out.iter().map(|(f, _)| f.text.to_string()).collect()
+        out.iter().map(|(p, _)| p.frame.text.to_string()).collect()
     }
 
     #[test]

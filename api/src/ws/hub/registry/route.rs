@@ -38,6 +38,25 @@ impl Registry {
         }
     }
 
+    /// Queues for every follower of `room` the frame its user sees: `own`'s, or
+    /// `plain`.
+    pub fn deliver_per_reader(
+        &self,
+        room: RoomId,
+        plain: &Outgoing,
+        own: &std::collections::HashMap<UserId, Outgoing>,
+    ) {
+        let Some(entry) = self.rooms.get(&room) else {
+            return;
+        };
+        for id in &entry.conns {
+            let Some(conn) = self.conns.get(id) else {
+                continue;
+            };
+            self.send(*id, own.get(&conn.user.id).unwrap_or(plain).clone());
+        }
+    }
+
     /// Queues `frame` for every follower of `room` who is not `user`.
     pub fn deliver_unless_user(&self, room: RoomId, frame: &Outgoing, user: UserId) {
         let Some(entry) = self.rooms.get(&room) else {

@@ -38,6 +38,7 @@ async fn the_client_chats_and_resumes_after_a_reconnect_without_losing_a_message
             content: "hello".into(),
             temp_id: Some("t1".into()),
             room_id: None,
+            reply_to: None,
         })
         .await
         .unwrap();

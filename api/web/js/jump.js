@@ -24,7 +24,8 @@ function render() {
     option.addEventListener("click", () => choose(room));
     return option;
   }));
-  $("#jump-filter").setAttribute("aria-activedescendant", matches.length ? `jump-${active}` : "");
+  if (matches.length) $("#jump-filter").setAttribute("aria-activedescendant", `jump-${active}`);
+  else $("#jump-filter").removeAttribute("aria-activedescendant");
   $("#jump-empty").hidden = matches.length > 0;
 }
 

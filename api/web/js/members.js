@@ -101,6 +101,12 @@ export function start() {
     },
   });
   $("#invite").addEventListener("submit", (event) => event.preventDefault());
+  $("#members").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) {
+      toggle(false);
+      $("#toggle-members").focus();
+    }
+  });
   const again = debounce(refresh, 300);
   on("current", (room) => {
     picker.clear();

@@ -5,21 +5,33 @@
 //!
 //! # Layout
 //!
-//! - [`Client`]: REST (accounts, rooms, history, posting).
+//! - [`Client`]: REST: accounts here (the access token renewed by itself before it
+//!   expires, and once more on `token_expired`), rooms and members in `rooms`,
+//!   messages, replies, reactions, search and moderation in `features`.
 //! - [`types`]: the JSON shapes. [`frames`]: every WebSocket frame as an enum.
 //! - [`socket`]: a connection to `/api/v1/ws` or `/api/v1/chat/{room}` that remembers
 //!   the last seq per room, so [`socket::Socket::reconnect`] loses nothing.
 
+mod features;
 pub mod frames;
+mod rooms;
 pub mod socket;
 pub mod types;
+
+use std::{
+    sync::{Arc, PoisonError, RwLock},
+    time::Duration,
+};
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
 
 pub use frames::{ClientFrame, RoomEvent, ServerFrame, SystemEvent};
 pub use socket::Socket;
-pub use types::{HistoryPage, Message, Room, RoomListing, Session, User, UserRef};
+pub use types::{
+    Ban, HistoryPage, Member, Message, Reaction, ReplyRef, Room, RoomListing, SearchPage,
+    SearchResult, Session, User, UserRef,
+};
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
@@ -45,13 +57,18 @@ impl From<reqwest::Error> for Error {
     }
 }
 
-/// A papo server, optionally logged in.
+/// A papo server, optionally logged in. Clones share the session, so a refresh made
+/// through one is seen by all.
 #[derive(Debug, Clone)]
 pub struct Client {
     base: String,
     http: reqwest::Client,
-    session: Option<Session>,
+    /// A std lock: held to read or replace the session, never across an await.
+    session: Arc<RwLock<Option<Session>>>,
 }
+
+/// An access token this close to expiring is renewed before a call uses it.
+const RENEW_BEFORE: Duration = Duration::from_secs(60);
 
 impl Client {
     /// `base` is like `http://127.0.0.1:8000`.
@@ -59,7 +76,7 @@ impl Client {
         Self {
             base: base.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
-            session: None,
+            session: Arc::default(),
         }
     }
 
@@ -68,24 +85,91 @@ impl Client {
     }
 
     /// The logged-in session, if any.
-    pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
+    pub fn session(&self) -> Option<Session> {
+        self.session
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    fn token(&self) -> Option<&str> {
-        self.session.as_ref().map(|s| s.access_token.as_str())
+    /// Uses a session obtained elsewhere (by another client, or kept from before).
+    pub fn restore(&self, session: Session) {
+        self.keep(session);
     }
 
-    async fn send<T: DeserializeOwned>(
+    fn keep(&self, session: Session) {
+        *self.session.write().unwrap_or_else(PoisonError::into_inner) = Some(session);
+    }
+
+    /// The current access token, renewed first when it expires within a minute (a
+    /// terminal client left open for hours keeps working).
+    async fn token(&self) -> Option<String> {
+        let session = self.session()?;
+        if session.expires_soon(RENEW_BEFORE)
+            && session.refresh_token.is_some()
+            && let Ok(renewed) = self.renew().await
+        {
+            return Some(renewed.access_token);
+        }
+        Some(session.access_token)
+    }
+
+    /// Rotates the refresh token; the new session replaces the old for every clone.
+    ///
+    /// Fails with `Api` 401 when the refresh token is no longer valid.
+    async fn renew(&self) -> Result<Session, Error> {
+        let token = self
+            .session()
+            .and_then(|s| s.refresh_token)
+            .ok_or_else(|| Error::Protocol("no refresh token".into()))?;
+        let body = json!({"refresh_token": token});
+        let session: Session = self
+            .call(
+                reqwest::Method::POST,
+                "/auth/refresh_token",
+                Some(&body),
+                None,
+            )
+            .await?;
+        self.keep(session.clone());
+        Ok(session)
+    }
+
+    /// One call with the session's token; an expired token is renewed once and the
+    /// call made again.
+    pub(crate) async fn send<T: DeserializeOwned>(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<&(impl Serialize + ?Sized)>,
     ) -> Result<T, Error> {
+        let token = self.token().await;
+        match self
+            .call(method.clone(), path, body, token.as_deref())
+            .await
+        {
+            Err(Error::Api {
+                status: 401, code, ..
+            }) if code == "token_expired" => {
+                let renewed = self.renew().await?;
+                self.call(method, path, body, Some(&renewed.access_token))
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+        token: Option<&str>,
+    ) -> Result<T, Error> {
         let mut request = self
             .http
             .request(method, format!("{}/api/v1{path}", self.base));
-        if let Some(token) = self.token() {
+        if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         if let Some(body) = body {
@@ -126,9 +210,9 @@ impl Client {
     pub async fn login(&mut self, username: &str, password: &str) -> Result<Session, Error> {
         let body = json!({"username": username, "password": password});
         let session: Session = self
-            .send(reqwest::Method::POST, "/auth/login", Some(&body))
+            .call(reqwest::Method::POST, "/auth/login", Some(&body), None)
             .await?;
-        self.session = Some(session.clone());
+        self.keep(session.clone());
         Ok(session)
     }
 
@@ -136,130 +220,7 @@ impl Client {
     ///
     /// Fails with `Api` 401 when the refresh token is no longer valid.
     pub async fn refresh(&mut self) -> Result<Session, Error> {
-        let token = self
-            .session
-            .as_ref()
-            .and_then(|s| s.refresh_token.clone())
-            .ok_or_else(|| Error::Protocol("no refresh token".into()))?;
-        let body = json!({"refresh_token": token});
-        let session: Session = self
-            .send(reqwest::Method::POST, "/auth/refresh_token", Some(&body))
-            .await?;
-        self.session = Some(session.clone());
-        Ok(session)
-    }
-
-    /// Public rooms and the caller's private and direct rooms, every page.
-    ///
-    /// Fails as any call does.
-    pub async fn rooms(&self) -> Result<Vec<RoomListing>, Error> {
-        #[derive(serde::Deserialize)]
-        struct Page {
-            rooms: Vec<RoomListing>,
-            next_cursor: Option<String>,
-        }
-        let mut rooms = Vec::new();
-        let mut path = "/rooms?limit=500".to_owned();
-        loop {
-            let page: Page = self.send(reqwest::Method::GET, &path, None::<&()>).await?;
-            rooms.extend(page.rooms);
-            match page.next_cursor {
-                Some(cursor) => path = format!("/rooms?limit=500&cursor={cursor}"),
-                None => return Ok(rooms),
-            }
-        }
-    }
-
-    /// The room named `name` (any letter case) among those the caller can see.
-    ///
-    /// Fails with `Api` 404 `room_not_found` when there is none.
-    pub async fn room_named(&self, name: &str) -> Result<RoomListing, Error> {
-        self.rooms()
-            .await?
-            .into_iter()
-            .find(|r| r.name.to_lowercase() == name.to_lowercase())
-            .ok_or_else(|| Error::Api {
-                status: 404,
-                code: "room_not_found".into(),
-                detail: format!("No room named {name}."),
-            })
-    }
-
-    /// Creates a room.
-    ///
-    /// Fails with `Api` 409 when the name is taken.
-    pub async fn create_room(&self, name: &str, private: bool) -> Result<Room, Error> {
-        let visibility = if private { "private" } else { "public" };
-        let body = json!({"name": name, "visibility": visibility});
-        self.send(reqwest::Method::POST, "/rooms", Some(&body))
-            .await
-    }
-
-    /// Joins a public room.
-    ///
-    /// Fails with `Api` 403 for a private room without an invite.
-    pub async fn join(&self, room: &str) -> Result<(), Error> {
-        let _: serde_json::Value = self
-            .send(
-                reqwest::Method::POST,
-                &format!("/rooms/{room}/join"),
-                None::<&()>,
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// The `limit` messages below seq `before` (or the newest), oldest first.
-    ///
-    /// Fails with `Api` 403/404 for a room the caller cannot read.
-    pub async fn history(
-        &self,
-        room: &str,
-        before: Option<i64>,
-        limit: u32,
-    ) -> Result<HistoryPage, Error> {
-        let before = before.map(|b| format!("&before={b}")).unwrap_or_default();
-        let path = format!("/rooms/{room}/history?limit={limit}{before}");
-        self.send(reqwest::Method::GET, &path, None::<&()>).await
-    }
-
-    /// Posts a message over REST (stored and broadcast like a socket post).
-    ///
-    /// Fails with `Api` 422 for empty or over-long content, 409 for a reused temp_id.
-    pub async fn post(
-        &self,
-        room: &str,
-        content: &str,
-        temp_id: Option<&str>,
-    ) -> Result<Message, Error> {
-        let body = json!({"content": content, "temp_id": temp_id});
-        self.send(
-            reqwest::Method::POST,
-            &format!("/rooms/{room}/messages"),
-            Some(&body),
-        )
-        .await
-    }
-
-    /// The direct room with `user` (created on first use).
-    ///
-    /// Fails with `Api` 404 for an unknown user.
-    pub async fn open_direct(&self, user: uuid::Uuid) -> Result<Room, Error> {
-        let body = json!({"user_id": user});
-        self.send(reqwest::Method::POST, "/dms", Some(&body)).await
-    }
-
-    /// Users whose username or name contains `query`.
-    ///
-    /// Fails as any call does.
-    pub async fn users(&self, query: &str) -> Result<Vec<User>, Error> {
-        #[derive(serde::Deserialize)]
-        struct Users {
-            users: Vec<User>,
-        }
-        let path = format!("/users?limit=100&q={}", urlencode(query));
-        let users: Users = self.send(reqwest::Method::GET, &path, None::<&()>).await?;
-        Ok(users.users)
+        self.renew().await
     }
 
     /// Opens `/api/v1/ws` (every room of the user), resuming from `since`.
@@ -268,8 +229,9 @@ impl Client {
     pub async fn socket(&self) -> Result<Socket, Error> {
         let token = self
             .token()
+            .await
             .ok_or_else(|| Error::Protocol("log in first".into()))?;
-        Socket::connect(&self.base, token, None).await
+        Socket::connect(&self.base, &token, None).await
     }
 
     /// Opens `/api/v1/chat/{room}`.
@@ -278,8 +240,9 @@ impl Client {
     pub async fn room_socket(&self, room: &str) -> Result<Socket, Error> {
         let token = self
             .token()
+            .await
             .ok_or_else(|| Error::Protocol("log in first".into()))?;
-        Socket::connect(&self.base, token, Some(room)).await
+        Socket::connect(&self.base, &token, Some(room)).await
     }
 }
 

@@ -1,6 +1,8 @@
 //! The typed client crate and `papo send`, against a real server.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod features;
+
 use papo_client::{Client, ClientFrame, ServerFrame};
 use papo_tests::{PASSWORD, spawn_app};
 use papo_tui::{SendArgs, send::send};

@@ -1,7 +1,8 @@
 // What the client tells a person about its state: a "reconnecting" banner while the
 // socket is down and an "offline" one while the browser is (a message written then is
 // sent when it is back), the unread count in the tab's title and on the favicon,
-// desktop notifications for direct messages (once allowed; a click opens the room),
+// desktop notifications for direct messages and mentions (once allowed; a click opens
+// the room),
 // unread badges that stay gone once a room was read (after a room-list reload, and
 // at the next login), and errors in words rather than "Failed to fetch".
 // Usage: node state.mjs BASE_URL
@@ -101,6 +102,12 @@ try {
   await rest.post(anaSession, dm.id, "still here");
   await bia.waitForSelector(".msg:has-text('still here')", wait);
   expect(!(await bia.evaluate(() => window.__notes.some((n) => n.body === "still here"))), "a notification for the room on screen");
+
+  // Mentioned in a room not on screen: a notification that says so (DESIGN §8 `mention` frames).
+  await rest.post(anaSession, (await bia.evaluate((n) => [...window.papo.state.rooms.values()].find((r) => r.name === n).id, back)), `@${biaName} can you look at this?`);
+  await bia.waitForFunction(() => window.__notes.some((n) => n.body.endsWith("can you look at this?")), null, wait);
+  const mention = await bia.evaluate(() => window.__notes.find((n) => n.body.endsWith("can you look at this?")).title);
+  expect(mention === `Ana mentioned you in ${back}`, `the mention notification is titled "${mention}"`);
 
   // The socket drops: a banner says so and goes away once reconnected.
   await bia.evaluate(() => window.papo.dropConnection(2500));

@@ -74,7 +74,9 @@ function afterNews(roomId) {
   emit("timeline", roomId);
 }
 
-// `joined`/`left`: someone became or stopped being a member (a notice in the room).
+const MEMBERSHIP = new Map([["joined", "joined"], ["left", "left"], ["removed", "was removed from"], ["banned", "was banned from"]]);
+
+// `joined`/`left`/`removed`/`banned`: someone became or stopped being a member (a notice in the room).
 // `join`/`leave` only say that a user's first socket opened or last one closed: that
 // is presence, shown by the `presence` frame after it, not a notice.
 function onSystem(frame) {
@@ -82,9 +84,9 @@ function onSystem(frame) {
   if (!room) return;
   // A direct room always has the same two people: its "joined" says nothing new.
   if (rooms.isDirect(room)) return;
-  if (frame.event === "joined" || frame.event === "left" || frame.event === "removed") {
+  if (MEMBERSHIP.has(frame.event)) {
     const name = frame.user?.name || "Someone";
-    const text = frame.content || `${name} ${frame.event === "joined" ? "joined" : "left"} the room.`;
+    const text = frame.content || `${name} ${MEMBERSHIP.get(frame.event)} the room.`;
     messages.addNotice(room.id, text, frame.timestamp);
     if (frame.user?.id !== me().id) {
       room.member_count = Math.max(1, (room.member_count || 1) + (frame.event === "joined" ? 1 : -1));

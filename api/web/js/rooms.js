@@ -1,5 +1,6 @@
-// The rooms I am in, the public rooms I could join, and what I do with them:
-// open, create, join, leave, rename, delete. Unread counts are the server's when the
+// The rooms I am in and the public rooms I could join, kept current from the room
+// list and the socket's `room` and `read` frames (opening a room is navigation.js,
+// creating, joining and leaving are room-actions.js). Unread counts are the server's when the
 // room list first loads; after that this tab counts them itself from the messages it
 // receives and the read markers it moves (its own, or another tab's `read` frames),
 // so a later reload of the list never brings back a badge for a room just read.

@@ -66,6 +66,9 @@ pub struct RoomListing {
     /// Unread messages that mention the caller.
     #[serde(default)]
     pub mentions: u64,
+    /// Whether the caller is a member.
+    #[serde(default)]
+    pub joined: bool,
     /// The other member of a direct room.
     #[serde(default)]
     pub peer: Option<UserRef>,

@@ -225,6 +225,8 @@ pub struct RoomListing {
     pub unread: u64,
     /// Of those, the ones that mention the caller.
     pub mentions: u64,
+    /// Whether the caller is a member.
+    pub joined: bool,
 }
 
 /// Which page of a user's room list to read: rooms in id order (ids grow with time,

@@ -88,6 +88,8 @@ pub struct RoomListItem {
     pub unread: u64,
     /// Of those, the ones that mention the caller.
     pub mentions: u64,
+    /// Whether the caller is a member (public rooms are listed to everyone).
+    pub joined: bool,
 }
 
 impl From<RoomListing> for RoomListItem {
@@ -101,6 +103,7 @@ impl From<RoomListing> for RoomListItem {
             member_count: listing.member_count,
             unread: listing.unread,
             mentions: listing.mentions,
+            joined: listing.joined,
         }
     }
 }

@@ -39,4 +39,6 @@ async fn a_direct_room_names_the_other_member_for_each_of_them() {
     again.assert_status(200);
     assert_eq!(again.body["peer"]["username"], "alice", "{}", again.body);
     assert!(public["peer"].is_null(), "{public}");
+    assert_eq!(public["joined"], false, "bob is not in lobby");
+    assert_eq!(listed["joined"], true);
 }

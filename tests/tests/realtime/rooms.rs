@@ -119,6 +119,7 @@ async fn a_direct_room_someone_opens_arrives_with_its_peer() {
     let alice = app.signup("alice").await;
     let bob = app.signup("bob").await;
     let mut bobs = all(&app, &bob).await;
+    let mut anas = all(&app, &alice).await;
 
     app.post(
         "/api/v1/dms",
@@ -128,7 +129,24 @@ async fn a_direct_room_someone_opens_arrives_with_its_peer() {
     .await
     .assert_status(201);
     let yours = room_frame(&mut bobs).await;
+    // Nobody joined a direct room: it opened with both in it.
+    app.post_message(&alice, yours["room"]["id"].as_str().unwrap(), "hi")
+        .await;
+    let mut before_message = Vec::new();
+    loop {
+        let frame = anas.next().await;
+        if frame["type"] == "message" {
+            break;
+        }
+        before_message.push(frame);
+    }
 
+    assert!(
+        !before_message
+            .iter()
+            .any(|f| f["type"] == "system" && f["event"] == "joined"),
+        "{before_message:?}"
+    );
     assert_eq!(yours["event"], "joined", "{yours}");
     assert_eq!(yours["room"]["visibility"], "direct");
     assert_eq!(yours["room"]["peer"]["username"], "alice", "{yours}");

@@ -11,7 +11,7 @@ use domain::{
     UserId,
     events::{Departure, Ended, Event},
     message::{Message, reactions_for},
-    room::Room,
+    room::{Room, Visibility},
     user::UserSummary,
 };
 use papo_protocol::CloseCode;
@@ -121,7 +121,10 @@ impl Hub {
             Outgoing::new(&yours, Kind::Reliable),
         );
         let mut registry = self.lock();
-        registry.deliver_unless_user(room.id, &notice, user.id);
+        // A direct room is opened with both in it: nobody "joined".
+        if room.visibility != Visibility::Direct {
+            registry.deliver_unless_user(room.id, &notice, user.id);
+        }
         for id in registry.user_conns(user.id, |scope| scope == Scope::All) {
             registry.send(id, yours.clone());
             let joined = registry.subscribe(id, room.id, false, None);

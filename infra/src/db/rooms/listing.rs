@@ -35,6 +35,7 @@ pub(super) async fn list_for(
         .await
         .or_db()?;
     let my_room_ids: Vec<Uuid> = mine.iter().map(|m| m.room_id).collect();
+    let joined: std::collections::HashSet<Uuid> = my_room_ids.iter().copied().collect();
     let visible = if query.joined_only {
         Condition::all().add(room::Column::Id.is_in(my_room_ids))
     } else {
@@ -123,6 +124,7 @@ pub(super) async fn list_for(
                 member_count: member_counts.get(&id).copied().unwrap_or(0),
                 unread: unread.get(&id).copied().unwrap_or(0),
                 mentions: mentions.get(&id).copied().unwrap_or(0),
+                joined: joined.contains(&id),
             })
         })
         .collect::<Result<_>>()?;

@@ -29,8 +29,8 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Chat(args)) => papo_tui::chat::run(args).await,
         Some(Command::Send(args)) => {
             let text = papo_tui::send::text_of(&args)?;
-            let message = papo_tui::send::send(&args, &text).await?;
-            println!("sent: seq {} in room {}", message.seq, message.room_id);
+            let sent = papo_tui::send::send(&args, &text).await?;
+            println!("sent: #{} in {}", sent.message.seq, sent.room);
             Ok(())
         }
     }

@@ -104,12 +104,24 @@ async fn papo_send_posts_to_a_room_found_by_name() {
     let app = spawn_app().await;
     let (ana, room) = app.signup_with_room("ana", "General", "public").await;
 
-    let message = send(&args(&app, "general", PASSWORD), "from a script")
+    let sent = send(&args(&app, "general", PASSWORD), "from a script")
         .await
         .unwrap();
+    let by_id = send(&args(&app, &room, PASSWORD), "by id").await.unwrap();
+    let nowhere = SendArgs {
+        url: "http://127.0.0.1:9".into(),
+        ..args(&app, "general", PASSWORD)
+    };
+    let unreachable = send(&nowhere, "x").await.unwrap_err();
 
-    assert_eq!(message.seq, 1);
-    assert_eq!(message.room_id.to_string(), room);
+    assert_eq!(sent.message.seq, 1);
+    assert_eq!(sent.message.room_id.to_string(), room);
+    assert_eq!(sent.room, "General", "named by its name");
+    assert_eq!(by_id.room, "General");
+    assert!(
+        format!("{unreachable:#}").contains("is it running?"),
+        "{unreachable:#}"
+    );
     let history = app
         .get(&format!("/api/v1/rooms/{room}/history"), Some(&ana.token))
         .await;

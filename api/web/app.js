@@ -18,12 +18,16 @@ import * as members from "./js/members.js";
 import { open, startRoom } from "./js/navigation.js";
 import * as notify from "./js/notify.js";
 import * as people from "./js/people.js";
+import * as reply from "./js/reply.js";
 import * as rooms from "./js/rooms.js";
+import * as roster from "./js/roster.js";
+import * as search from "./js/search.js";
 import * as session from "./js/session.js";
 import * as settings from "./js/settings.js";
 import * as sidebar from "./js/sidebar.js";
 import * as socket from "./js/socket.js";
 import { emit, on, state } from "./js/state.js";
+import * as thread from "./js/thread.js";
 import * as timeline from "./js/timeline.js";
 import { toast } from "./js/toast.js";
 
@@ -85,7 +89,7 @@ function wireAuth() {
 let started = false;
 
 function startViews() {
-  for (const view of [sidebar, header, timeline, composer, members, browse, settings, people, jump, banner, drawer, keyboard, notify]) view.start();
+  for (const view of [roster, sidebar, header, timeline, composer, reply, members, thread, search, browse, settings, people, jump, banner, drawer, keyboard, notify]) view.start();
   $("#logout").addEventListener("click", () => session.logout());
   notify.onNotificationClick((room) => open(room));
   const bell = $("#enable-notifications");
@@ -106,15 +110,20 @@ function startViews() {
   });
 }
 
-function onRoomClosed({ room, why }) {
+// A room went away. Being removed or banned is told even when the room was not on
+// screen (a room just vanishing from the list would be a mystery); the rest only then.
+function onRoomClosed({ room, why, open: wasOpen }) {
   const name = `“${rooms.title(room)}”`;
+  if (!wasOpen && why !== "removed" && why !== "banned") return;
   const text = {
     deleted: `${name} was deleted by its owner.`,
     "deleted-here": `You deleted ${name}.`,
     "left-here": `You left ${name}.`,
-    removed: `You were removed from ${name}.`,
-  }[why] || `You're no longer a member of ${name}.`; // "left": here, elsewhere, or removed
-  toast(text);
+    removed: `You were removed from ${name} by its owner or an admin.`,
+    banned: `You were banned from ${name} by its owner or an admin.`,
+  }[why] || `You're no longer a member of ${name}.`; // "left": in another tab
+  toast(text, { kind: why === "removed" || why === "banned" ? "error" : "info" });
+  if (!wasOpen) return;
   const next = startRoom();
   if (next) open(next);
   else emit("current", null);

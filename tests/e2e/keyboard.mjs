@@ -112,9 +112,14 @@ try {
   expect((await focused()).text.includes("second one"), `↑ focused ${JSON.stringify(await focused())}`);
   await page.keyboard.press("ArrowUp");
   expect((await focused()).text.includes("typed, not clicked"), `↑ focused ${JSON.stringify(await focused())}`);
-  // Tab enters the focused message's actions.
+  // Tab enters the focused message's actions: React, Reply, Edit, Delete.
   await page.keyboard.press("Tab");
-  expect((await focused()).text === "Edit", `Tab in a message went to ${JSON.stringify(await focused())}`);
+  expect((await focused()).text === "React", `Tab in a message went to ${JSON.stringify(await focused())}`);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  expect((await focused()).text === "Edit", `the third Tab in a message went to ${JSON.stringify(await focused())}`);
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Shift+Tab");
   await page.keyboard.press("Shift+Tab");
   // Delete asks first, with Cancel focused; Tab, Enter confirms.
   await page.keyboard.press("Delete");

@@ -84,7 +84,7 @@ export function api(base) {
     },
     createRoom: (who, name, extra = {}) => call("POST", "/rooms", { name, ...extra }, who.access_token),
     join: (who, roomId) => call("POST", `/rooms/${roomId}/join`, undefined, who.access_token),
-    post: (who, roomId, content) => call("POST", `/rooms/${roomId}/messages`, { content }, who.access_token),
+    post: (who, roomId, content, extra = {}) => call("POST", `/rooms/${roomId}/messages`, { content, ...extra }, who.access_token),
     /** Posts `count` messages alternating between people, in order. */
     async seed(people, roomId, count, text = (i) => `message ${i}`) {
       for (let i = 1; i <= count; i++) await call("POST", `/rooms/${roomId}/messages`, { content: text(i) }, people[i % people.length].access_token);
@@ -121,6 +121,19 @@ export async function createRoom(page, name, { topic = "", isPrivate = false } =
   if (isPrivate) await page.check("#create-room [name=private]");
   await page.click("#create-room button[type=submit]");
   await inRoom(page, name);
+}
+
+/**
+ * The selector of a message by its own text (not the quote of it in a reply), in
+ * the timeline or another list of messages (`#thread-replies`).
+ */
+export function msg(text, list = "#message-list") {
+  return `${list} .msg:has(.text:has-text(${JSON.stringify(text)}))`;
+}
+
+/** The session (tokens and user id) that a page keeps in localStorage. */
+export function sessionOf(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("papo.session")));
 }
 
 /** Types a message and sends it with Enter. */

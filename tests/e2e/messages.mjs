@@ -121,9 +121,10 @@ try {
   await bia.fill(".msg.editing .edit-form textarea", "my turn, from the phone");
   await bia.tap(".msg.editing .edit-form button[type=submit]");
   await ana.waitForSelector(".msg:has-text('my turn, from the phone') .edited", wait);
-  // Others' messages offer no edit or delete.
+  // Others' messages offer no edit or delete (reacting and replying, yes).
   await bia.locator(".msg:has-text('second of three')").tap();
-  expect(!(await bia.locator(".msg:has-text('second of three') .action").count()), "Bia may edit Ana's message");
+  expect(!(await bia.locator(".msg:has-text('second of three') :is(.action.edit, .action.delete)").count()), "Bia may edit Ana's message");
+  expect(await bia.locator(".msg:has-text('second of three') .action.reply").count() === 1, "Bia cannot reply to Ana's message");
 
   noPageErrors(ana, bia);
   console.log("browser messages: ok");

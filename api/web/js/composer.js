@@ -1,9 +1,12 @@
 // Writing a message: a text box that grows with its text (Enter sends, Shift+Enter
-// starts a new line), a draft kept per room, typing indicators, and posts that show
-// at once as "sending…" and go out again with the same temp_id after a reconnect.
+// starts a new line), a draft kept per room, typing indicators, @mention suggestions,
+// a reply's quote bar, and posts that show at once as "sending…" and go out again
+// with the same temp_id after a reconnect.
 
 import { $ } from "./dom.js";
+import { attachMentions } from "./mention-complete.js";
 import * as messages from "./messages.js";
+import { cancelReply, replyingTo } from "./reply.js";
 import * as socket from "./socket.js";
 import { on, state } from "./state.js";
 import { fit } from "./textbox.js";
@@ -28,8 +31,9 @@ function submit(event) {
   const content = box.value.trim();
   if (!content || !room) return;
   if (content.length > MAX) return;
-  const tempId = messages.addPending(room, content);
-  socket.send({ type: "message", room_id: room, content, temp_id: tempId });
+  const tempId = messages.addPending(room, content, replyingTo(room)?.id || null);
+  socket.send(messages.postFrame(tempId, messages.pending.get(tempId)));
+  cancelReply();
   stopTyping(room);
   box.value = "";
   drafts.delete(room);
@@ -65,6 +69,8 @@ function onKey(event) {
     $("#composer").requestSubmit();
   } else if (event.key === "ArrowUp" && !box.value && editLast()) {
     event.preventDefault();
+  } else if (event.key === "Escape" && cancelReply()) {
+    event.preventDefault();
   }
 }
 
@@ -89,7 +95,7 @@ function placeholder(roomId) {
 /** Posts whose ack never came go out again with the same temp_id: stored once. */
 function resendPending() {
   for (const [tempId, post] of messages.pending) {
-    if (!post.failed) socket.send({ type: "message", room_id: post.room, content: post.content, temp_id: tempId });
+    if (!post.failed) socket.send(messages.postFrame(tempId, post));
   }
 }
 
@@ -101,6 +107,7 @@ export function start() {
   box = $("#composer textarea");
   $("#composer").addEventListener("submit", submit);
   box.addEventListener("input", onInput);
+  attachMentions(box, () => state.current);
   box.addEventListener("keydown", onKey);
   box.addEventListener("blur", () => stopTyping(state.current));
   socket.onOpen(resendPending);

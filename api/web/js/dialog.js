@@ -42,17 +42,33 @@ export function closeOnBackdrop(dialog) {
  * Escape or the backdrop. `danger` styles the confirming button as destructive.
  */
 export function confirmDialog({ title, text, confirm = "OK", danger = false }) {
+  return ask({ title, text, confirm, danger, reason: false }).then((answer) => answer !== null);
+}
+
+/**
+ * The same confirmation with an optional reason to write (banning someone): resolves
+ * to the reason ("" when none was written), or null when cancelled.
+ */
+export function askReason({ title, text, confirm = "OK", danger = false }) {
+  return ask({ title, text, confirm, danger, reason: true });
+}
+
+function ask({ title, text, confirm, danger, reason }) {
   const dialog = $("#confirm-dialog");
   $("#confirm-title").textContent = title;
   $("#confirm-text").textContent = text || "";
   const yes = $("#confirm-yes");
   yes.textContent = confirm;
   yes.className = danger ? "danger" : "primary";
+  const field = $("#confirm-reason");
+  field.value = "";
+  $("#confirm-reason-label").hidden = !reason;
   return new Promise((resolve) => {
-    openDialog("confirm-dialog", { onClose: () => resolve(dialog.returnValue === "yes") });
+    openDialog("confirm-dialog", { onClose: () => resolve(dialog.returnValue === "yes" ? field.value.trim() : null) });
     dialog.returnValue = "";
-    // The safe choice has the focus, as in the system's own dialogs.
-    $("#confirm-no").focus();
+    // The safe choice has the focus, as in the system's own dialogs; with a reason to
+    // write, the box for it.
+    (reason ? field : $("#confirm-no")).focus();
   });
 }
 

@@ -29,6 +29,11 @@ const BY_CODE = {
   too_many_rooms: "You're in too many rooms. Leave one before joining another.",
   message_not_found: "That message no longer exists.",
   message_deleted: "That message was deleted.",
+  too_many_reactions: "This message already has 20 different reactions. Add one of those instead.",
+  not_a_moderator: "Only the room's owner or an admin can do that.",
+  cannot_moderate_owner: "Nobody can remove, ban or moderate the room's owner.",
+  cannot_moderate_admin: "An admin can't act on another admin; only the room's owner can.",
+  banned: "You're banned from this room.",
   not_message_author: "You can only change your own messages.",
   temp_id_conflict: "That message could not be sent. Try again.",
   too_many_attempts: "Too many attempts. Wait a few minutes and try again.",
@@ -51,6 +56,8 @@ const FIELD = {
   description: "Topic",
   user_id: "User",
   q: "Search",
+  emoji: "A reaction",
+  reply_to: "The message you reply to",
 };
 
 /** One line for a field error: "Password must be at least 8 characters long." */

@@ -4,7 +4,9 @@
 import { describe } from "./errors.js";
 import * as messages from "./messages.js";
 import * as notify from "./notify.js";
+import * as reactions from "./reactions.js";
 import * as rooms from "./rooms.js";
+import { byUsername } from "./roster.js";
 import * as session from "./session.js";
 import { emit, state } from "./state.js";
 import { toast } from "./toast.js";
@@ -18,7 +20,7 @@ export function onFrame(frame) {
     case "ack": return onAck(frame);
     case "edited":
     case "deleted":
-      messages.store(frame.message, { replace: true });
+      messages.update(frame.message);
       return emit("timeline", frame.room_id);
     case "presence":
       state.presence.set(frame.room_id, frame.online);
@@ -29,8 +31,13 @@ export function onFrame(frame) {
     case "system": return onSystem(frame);
     case "read": return rooms.onRead(frame);
     case "room": return rooms.onRoomEvent(frame);
-    // DESIGN §8: a message that mentions me. The message frame itself came too.
-    case "mention": return notify.message(frame.message, "mention");
+    // DESIGN §8: a message that mentions me (its message frame comes too), reactions
+    // and reply counts.
+    case "mention":
+      rooms.countMention(frame.message);
+      return notify.message(frame.message, "mention");
+    case "reaction": return reactions.onFrame(frame);
+    case "replied": return onReplied(frame);
     case "error": return onError(frame);
     default: return undefined; // frames from a newer server: ignored
   }
@@ -52,17 +59,43 @@ function onMessage(message) {
   rooms.countIncoming(message);
   const room = state.rooms.get(message.room_id);
   if (room && rooms.isDirect(room) && message.user.id !== me().id) notify.message(message, "direct");
+  emit("message-new", message);
   afterNews(message.room_id);
+}
+
+function onReplied(frame) {
+  const parent = messages.byId(frame.room_id, frame.message_id);
+  if (!parent || parent.reply_count === frame.reply_count) return;
+  parent.reply_count = frame.reply_count;
+  emit("message-changed", parent);
+}
+
+// My own post as the server stored it: the ack has its id, seq and time; the rest
+// is known here (whom it mentions: the members its @usernames name, as the server reads them).
+function ownMessage(ack, post) {
+  const parent = post.reply_to ? messages.byId(ack.room_id, post.reply_to) : null;
+  const names = byUsername(ack.room_id);
+  const mentions = [...post.content.matchAll(/@([\p{L}\p{N}._+@-]+)/gu)]
+    .map((match) => names.get(match[1].toLowerCase()) || names.get(match[1].toLowerCase().replace(/\.+$/, "")))
+    .filter((u) => u && u.id !== me().id).map((u) => u.id);
+  return {
+    id: ack.id, room_id: ack.room_id, seq: ack.seq, user: me(), content: post.content,
+    timestamp: ack.timestamp, edited_at: null, deleted: false, deleted_by: null,
+    reply_to: post.reply_to ? {
+      id: post.reply_to, seq: parent?.seq ?? 0, user: parent?.user ?? { id: "", name: "someone", username: "" },
+      excerpt: parent && !parent.deleted ? [...parent.content].slice(0, 100).join("") : "",
+    } : null,
+    reply_count: 0, reactions: [], mentions: [...new Set(mentions)],
+  };
 }
 
 function onAck(ack) {
   const post = messages.pending.get(ack.temp_id);
   messages.pending.delete(ack.temp_id);
   if (post) {
-    messages.store({
-      id: ack.id, room_id: ack.room_id, seq: ack.seq, user: me(), content: post.content,
-      timestamp: ack.timestamp, edited_at: null, deleted: false,
-    });
+    const message = ownMessage(ack, post);
+    messages.store(message);
+    emit("message-new", message);
   } else {
     messages.see(ack.room_id, ack.seq);
   }

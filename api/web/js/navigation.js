@@ -1,5 +1,6 @@
 // Which room is on screen, and loading its messages: the newest page when it opens,
-// older pages as the reader scrolls up.
+// older pages as the reader scrolls up, the page around a message to jump to, and
+// the messages between two loaded ones.
 
 import { call } from "./api.js";
 import * as messages from "./messages.js";
@@ -78,3 +79,25 @@ export async function loadOlder(id) {
   return true;
 }
 
+
+const AROUND = 25; // messages shown above and below a message jumped to
+
+/** The page around message `seq` (to jump to it), wherever it is in the room. */
+export async function loadAround(id, seq) {
+  const page = await call("GET", `/rooms/${id}/history?before=${seq + AROUND + 1}&limit=${2 * AROUND}`);
+  page.messages.forEach((m) => messages.store(m));
+  // The cursor for older pages is the lowest loaded seq (or null: the room's start).
+  const cursor = messages.olderCursor(id);
+  if (page.next_before === null) messages.setOlderCursor(id, null);
+  else if (cursor !== null) messages.setOlderCursor(id, Math.min(cursor, page.next_before));
+  emit("timeline", id);
+}
+
+/** The messages between seqs `low` and `high` (both loaded), up to 100 of them. */
+export async function loadBetween(id, low, high) {
+  const limit = Math.min(100, high - low - 1);
+  if (limit < 1) return;
+  const page = await call("GET", `/rooms/${id}/history?before=${high}&limit=${limit}`);
+  page.messages.forEach((m) => messages.store(m));
+  emit("timeline", id);
+}

@@ -3,7 +3,7 @@
 
 import { call } from "./api.js";
 import { open } from "./navigation.js";
-import { add, exitingBy, upsert } from "./rooms.js";
+import { add, exitingBy, noteLeaving, upsert } from "./rooms.js";
 import * as session from "./session.js";
 import { emit, state } from "./state.js";
 
@@ -22,6 +22,7 @@ export async function join(id) {
 
 export async function leave(id) {
   const room = state.rooms.get(id);
+  noteLeaving(id); // other tabs get a `room` frame "left" too: it was me, not a moderator
   await exitingBy(id, "left-here", () => call("POST", `/rooms/${id}/leave`));
   if (room?.visibility === "public") state.discover.set(id, room);
 }
@@ -50,10 +51,6 @@ export async function openDirect(userId) {
 
 export async function invite(roomId, userId) {
   await call("POST", `/rooms/${roomId}/members`, { user_id: userId });
-}
-
-export async function members(roomId) {
-  return (await call("GET", `/rooms/${roomId}/members`)).members;
 }
 
 /** Whether I own a room (renaming, the topic and deleting are the owner's). */

@@ -4,6 +4,8 @@
 // room list first loads; after that this tab counts them itself from the messages it
 // receives and the read markers it moves (its own, or another tab's `read` frames),
 // so a later reload of the list never brings back a badge for a room just read.
+// Mentions of me ("@2") are counted the same way, from the messages that name me
+// and the server's `mention` frames (each message once, whichever comes first).
 
 import { all, call } from "./api.js";
 import * as messages from "./messages.js";
@@ -12,6 +14,7 @@ import * as socket from "./socket.js";
 import { emit, state } from "./state.js";
 
 const peersLoading = new Map();
+const mentionCounted = new Set(); // message ids already counted in a room's mentions
 let loadedOnce = false; // the first load happens before the socket opens
 
 const me = () => session.user()?.id;
@@ -62,14 +65,17 @@ export function totalUnread() {
 export function upsert(item, { fromList = false } = {}) {
   const known = state.rooms.get(item.id);
   if (!known) {
-    state.rooms.set(item.id, { member_count: 1, ...item, unread: item.unread ?? 0, readSeq: 0 });
+    state.rooms.set(item.id, { member_count: 1, ...item, unread: item.unread ?? 0, mentions: item.mentions ?? 0, readSeq: 0 });
   } else {
     for (const key of ["name", "description", "visibility", "creator_id", "member_count", "peer"]) {
       if (item[key] !== undefined) known[key] = item[key];
     }
     // The server's count only for rooms this tab has no messages of: for the others
     // our own count is newer than the list (the server may not have seen our read yet).
-    if (fromList && messages.lastSeq(item.id) === 0 && !viewing(item.id)) known.unread = item.unread;
+    if (fromList && messages.lastSeq(item.id) === 0 && !viewing(item.id)) {
+      known.unread = item.unread;
+      known.mentions = item.mentions ?? 0;
+    }
   }
   state.discover.delete(item.id);
 }
@@ -100,7 +106,7 @@ export async function check(id) {
     await load();
   } catch (err) {
     if (err.status === 404) drop(id, "deleted");
-    else if (err.status === 403) drop(id, "removed");
+    else if (err.status === 403) drop(id, err.code === "banned" ? "banned" : "removed");
   }
 }
 
@@ -136,7 +142,10 @@ export async function exitingBy(id, why, act) {
   drop(id, why);
 }
 
-/** Forgets a room that was deleted or left (`why`: "deleted" | "left" | "removed" | null). */
+/**
+ * Forgets a room that was deleted or left (`why`: "deleted" | "left" | "removed" |
+ * "banned" | null). "closed" tells app.js, with `open`: whether it was on screen.
+ */
 export function drop(id, why) {
   const room = state.rooms.get(id);
   if (exiting.has(id)) {
@@ -147,10 +156,37 @@ export function drop(id, why) {
   state.rooms.delete(id);
   messages.forget(id);
   emit("rooms");
-  if (state.current === id) {
-    state.current = null;
-    emit("closed", { room, why });
+  const open = state.current === id;
+  if (open) state.current = null;
+  emit("closed", { room, why, open });
+}
+
+const LEFT_KEY = "papo.leftRoom";
+
+/** I am leaving a room: my other tabs' `left` frame for it is then no removal. */
+export function noteLeaving(id) {
+  localStorage.setItem(LEFT_KEY, JSON.stringify({ room: id, at: Date.now() }));
+}
+
+function leftHere(id) {
+  try {
+    const left = JSON.parse(localStorage.getItem(LEFT_KEY) || "null");
+    return left?.room === id && Date.now() - left.at < 30_000;
+  } catch {
+    return false;
   }
+}
+
+// The `room` frame "left" does not say why. I left it (this tab or another), or a
+// moderator removed me; a ban shows in the answer to reading the room.
+async function whyLeft(id) {
+  if (exiting.has(id) || leftHere(id)) return "left";
+  try {
+    await call("GET", `/rooms/${id}/history?limit=1`);
+  } catch (err) {
+    if (err.code === "banned") return "banned";
+  }
+  return "removed";
 }
 
 export const viewing = (id) => state.current === id && document.visibilityState === "visible";
@@ -165,6 +201,17 @@ export function countIncoming(message) {
     state.readMarker.seq = message.seq;
   }
   room.unread += 1;
+  if (message.mentions?.includes(me())) countMention(message);
+  emit("rooms");
+}
+
+/** A message that mentions me, not read yet: the room's "@" badge counts it once. */
+export function countMention(message) {
+  const room = state.rooms.get(message.room_id);
+  if (!room || message.user.id === me() || message.deleted || message.seq <= room.readSeq || viewing(room.id)) return;
+  if (mentionCounted.has(message.id)) return;
+  mentionCounted.add(message.id);
+  room.mentions = (room.mentions || 0) + 1;
   emit("rooms");
 }
 
@@ -173,8 +220,9 @@ export function markRead(id) {
   const room = state.rooms.get(id);
   if (!room) return;
   const seq = messages.lastSeq(id);
-  if (room.unread) {
+  if (room.unread || room.mentions) {
     room.unread = 0;
+    room.mentions = 0;
     emit("rooms");
   }
   if (seq > room.readSeq) {
@@ -189,6 +237,7 @@ export function onRead(frame) {
   if (!room || frame.user_id !== me()) return;
   room.readSeq = Math.max(room.readSeq, frame.seq);
   room.unread = Math.min(room.unread, messages.countAfter(room.id, room.readSeq, me()));
+  room.mentions = Math.min(room.mentions || 0, messages.countMentionsAfter(room.id, room.readSeq, me()));
   emit("rooms");
 }
 
@@ -210,8 +259,11 @@ export function onRoomEvent({ event, room }) {
     add(room);
     load().catch(() => {}); // its member count and unread messages
   } else if (event === "left") {
-    drop(room.id, "left");
-    if (room.visibility === "public") state.discover.set(room.id, room);
+    whyLeft(room.id).then((why) => {
+      drop(room.id, why);
+      if (room.visibility === "public" && why !== "banned") state.discover.set(room.id, room);
+      emit("discover");
+    });
   }
   emit("discover");
 }

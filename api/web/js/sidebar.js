@@ -1,6 +1,6 @@
 // The room list: channels and direct conversations as links (Tab reaches each one,
-// Enter opens it, ↑/↓ move between them), unread badges, who is online in a DM, and
-// the count of public rooms one could still join.
+// Enter opens it, ↑/↓ move between them), unread badges and "@2" for mentions of me,
+// who is online in a DM, and the count of public rooms one could still join.
 
 import { $, avatar, el } from "./dom.js";
 import { roomIcon } from "./icons.js";
@@ -21,14 +21,17 @@ function roomLink(room) {
   const icon = isDirect(room)
     ? el("span", { class: `presence-avatar${peerOnline(room) ? " online" : ""}` }, avatar(room.peer || { id: room.id, name: label }, "small"))
     : roomIcon(room);
-  const badgeText = unread ? `${room.unread} unread` : "";
+  const mentions = unread && room.mentions > 0 ? room.mentions : 0;
+  const badgeText = [unread ? `${room.unread} unread` : "", mentions ? `${mentions} ${mentions === 1 ? "mention" : "mentions"}` : ""].filter(Boolean).join(", ");
   const link = el("a", {
     class: `room-link${unread ? " unread" : ""}`,
     href: `#room/${room.id}`,
     "aria-current": current ? "page" : false,
     dataset: { room: room.id },
     "aria-label": [label, isDirect(room) ? (peerOnline(room) ? "online" : "offline") : room.visibility === "private" ? "private room" : "", badgeText].filter(Boolean).join(", "),
-  }, icon, el("span", { class: "name" }, label), unread ? el("span", { class: "badge", "aria-hidden": "true" }, String(room.unread)) : null);
+  }, icon, el("span", { class: "name" }, label),
+  mentions ? el("span", { class: "badge mention", "aria-hidden": "true" }, `@${mentions}`) : null,
+  unread ? el("span", { class: "badge", "aria-hidden": "true" }, String(room.unread)) : null);
   link.addEventListener("click", (event) => {
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // a new tab
     event.preventDefault();

@@ -7,19 +7,25 @@
 // scrolled up, nothing moves under them and a "new messages" button appears instead.
 // Older messages load as they near the top, and the message they were looking at
 // stays where it was.
+//
+// Jumping to a message (a reply's quote, a search hit) loads the page around it when
+// it is not loaded yet. Seqs have no gaps, so two loaded messages whose seqs are not
+// consecutive have unloaded ones between them: a row there offers to load them.
 
 import { $, el, reconcile } from "./dom.js";
 import { dayKey, dayLabel, typingText } from "./format.js";
-import { messageNode, pendingNode, startEdit } from "./message.js";
+import { messageNode, nodeKey, pendingNode, refreshExtras, startEdit } from "./message.js";
 import * as messages from "./messages.js";
-import { loadOlder } from "./navigation.js";
+import { loadAround, loadBetween, loadOlder, open } from "./navigation.js";
 import { title } from "./rooms.js";
 import * as session from "./session.js";
-import { on, state } from "./state.js";
+import { emit, on, state } from "./state.js";
+import { attachMessageKeys, keepTabStop } from "./timeline-keys.js";
 
 const GROUP_MS = 5 * 60 * 1000; // one author's messages this close together form a group
 const NEAR_BOTTOM = 80;
 const NEAR_TOP = 600;
+const FLASH_MS = 2500;
 
 let box; // the scroller
 let list; // the <ol>
@@ -46,6 +52,28 @@ function entries(room) {
   return out;
 }
 
+function gapRow(room, low, high) {
+  const missing = high - low - 1;
+  const button = el("button", { type: "button", class: "secondary small" }, `Load ${missing} more ${missing === 1 ? "message" : "messages"}`);
+  let loading = false; // (not `disabled`: that would drop the keyboard's focus)
+  button.addEventListener("click", async () => {
+    if (loading) return;
+    loading = true;
+    stick = false; // the messages go in around the reader, who stays put
+    const hadFocus = document.activeElement === button;
+    try {
+      await loadBetween(room, low, high);
+      // The row is gone (or shorter, higher up): the keyboard goes on from the newest loaded.
+      if (hadFocus) list.querySelector(`.msg[data-seq="${high - 1}"]`)?.focus({ preventScroll: true });
+    } catch (err) {
+      emit("error", err);
+    } finally {
+      loading = false;
+    }
+  });
+  return el("li", { class: "gap", role: "separator", "aria-label": `${missing} messages not loaded` }, button);
+}
+
 function nodesFor(room) {
   const nodes = [];
   const next = new Map();
@@ -53,11 +81,17 @@ function nodesFor(room) {
     const node = cache.get(key) || make();
     next.set(key, node);
     nodes.push(node);
+    return node;
   };
   let day = null;
   let previous = null; // the message just above, for grouping
+  let lastSeq = null; // the seq of the message above, to see unloaded ones between
   const marker = state.readMarker?.room === room ? state.readMarker.seq : null;
   for (const e of entries(room)) {
+    if (e.kind === "message" && lastSeq !== null && e.m.seq > lastSeq + 1) {
+      previous = null;
+      reuse(`gap:${lastSeq}:${e.m.seq}`, () => gapRow(room, lastSeq, e.m.seq));
+    }
     const key = dayKey(e.at);
     if (key !== day) {
       day = key;
@@ -71,13 +105,16 @@ function nodesFor(room) {
       continue;
     }
     const m = e.m;
+    lastSeq = m.seq;
     if (m.seq === marker) {
       previous = null;
       reuse("marker", () => el("li", { class: "read-marker", role: "separator", "aria-label": "New messages" }, el("span", {}, "New")));
     }
-    const grouped = Boolean(previous) && previous.user.id === m.user.id && !previous.deleted && !m.deleted &&
+    // A reply starts a group of its own: its quote goes above the author's name.
+    const grouped = Boolean(previous) && previous.user.id === m.user.id && !previous.deleted && !m.deleted && !m.reply_to &&
       e.at - Date.parse(previous.timestamp) < GROUP_MS;
-    reuse(`m:${m.id}:${m.edited_at || ""}:${m.deleted}:${grouped}`, () => messageNode(m, { grouped }));
+    const node = reuse(`m:${m.id}:${m.edited_at || ""}:${m.deleted}:${grouped}:${nodeKey(m)}`, () => messageNode(m, { grouped }));
+    refreshExtras(node, m); // reactions and reply counts change without rebuilding the message
     previous = m;
   }
   const me = session.user();
@@ -112,7 +149,7 @@ function render(room = state.current) {
   const before = stick ? null : anchor();
   const count = list.querySelectorAll(".msg").length;
   reconcile(list, nodesFor(room));
-  keepTabStop();
+  keepTabStop(list);
   renderStart(room);
   if (stick) {
     box.scrollTop = box.scrollHeight;
@@ -204,79 +241,48 @@ function renderTyping(room) {
 export function editLast() {
   const mine = [...list.querySelectorAll(".msg.mine:not(.deleted):not(.pending):not(.failed)")].pop();
   if (!mine) return false;
-  const m = messages.find(state.current, (x) => x.id === mine.dataset.id);
+  const m = messages.byId(state.current, mine.dataset.id);
   if (!m) return false;
   mine.scrollIntoView({ block: "nearest" });
   startEdit(mine, m, { returnTo: document.activeElement });
   return true;
 }
 
-// Keyboard: the list is one Tab stop; ↑/↓ walk the messages, Enter or E edits mine,
-// Delete deletes it, Tab goes into the focused message's action buttons.
-function onKey(event) {
-  const items = [...list.querySelectorAll(".msg")];
-  const at = items.indexOf(document.activeElement);
-  if (event.target.closest(".actions") && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
-    event.preventDefault();
-    event.target.closest(".msg").focus(); // from a button back to its message
-    return;
+/**
+ * Shows message `seq` of `room` (opening the room, loading the page around it if
+ * needed), in the middle of the view and marked for a moment.
+ */
+export async function reveal({ room, seq }) {
+  if (room !== state.current && !(await open(room))) return;
+  if (room !== state.current) return;
+  if (!messages.has(room, seq)) {
+    try {
+      await loadAround(room, seq);
+    } catch (err) {
+      emit("error", err);
+      return;
+    }
+    if (room !== state.current) return;
   }
-  if (event.target === list && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
-    event.preventDefault();
-    items[items.length - 1]?.focus();
-    return;
-  }
-  if (at < 0) return;
-  const step = { ArrowUp: -1, ArrowDown: 1 }[event.key];
-  if (step) {
-    event.preventDefault();
-    items[Math.max(0, Math.min(items.length - 1, at + step))].focus();
-  } else if (event.key === "Home" || event.key === "End") {
-    event.preventDefault();
-    items[event.key === "Home" ? 0 : items.length - 1].focus();
-  } else if (event.key === "Enter" || event.key === "e") {
-    items[at].querySelector(".action.edit, .action.retry")?.click();
-  } else if (event.key === "Delete" || event.key === "Backspace") {
-    items[at].querySelector(".action.delete, .action.discard")?.click();
-  }
-}
-
-// A roving Tab stop: the timeline is one stop (the list, or the message last focused,
-// so Shift+Tab from the message box returns there). A focused message's links and
-// buttons join the Tab order and leave it when focus moves on, so that Tab crosses a
-// long timeline in one step.
-const INNER = ".actions button, .text a";
-function onFocusIn(event) {
-  const item = event.target.closest(".msg");
-  for (const b of list.querySelectorAll(`:is(${INNER})[tabindex='0']`)) {
-    if (!item || !item.contains(b)) b.tabIndex = -1;
-  }
-  if (!item) return;
-  for (const b of item.querySelectorAll(INNER)) b.tabIndex = 0;
-  for (const other of list.querySelectorAll(".msg[tabindex='0']")) if (other !== item) other.tabIndex = -1;
-  item.tabIndex = 0;
-  list.tabIndex = -1;
-}
-
-// After a re-render the roving stop may have gone with its message: the list again.
-function keepTabStop() {
-  if (!list.querySelector(".msg[tabindex='0']")) list.tabIndex = 0;
+  render(room);
+  const node = list.querySelector(`.msg[data-seq="${seq}"]`);
+  if (!node) return;
+  stick = false;
+  node.scrollIntoView({ block: "center" });
+  stick = atBottom();
+  jumpButton();
+  node.classList.remove("flash");
+  void node.offsetWidth; // restarts the animation when the same message is shown twice
+  node.classList.add("flash");
+  setTimeout(() => node.classList.remove("flash"), FLASH_MS);
+  node.focus({ preventScroll: true });
 }
 
 export function start() {
   box = $("#messages");
   list = $("#message-list");
   box.addEventListener("scroll", onScroll, { passive: true });
-  list.addEventListener("keydown", onKey);
-  list.addEventListener("focusin", onFocusIn);
-  list.addEventListener("focusout", (event) => {
-    if (!list.contains(event.relatedTarget)) for (const b of list.querySelectorAll(`:is(${INNER})[tabindex='0']`)) b.tabIndex = -1;
-  });
-  // A tap on a message (touch screens have no hover) shows its actions.
-  list.addEventListener("click", (event) => {
-    const item = event.target.closest(".msg");
-    if (item && !event.target.closest("a, button, textarea") && document.activeElement !== item && !item.contains(document.activeElement)) item.focus();
-  });
+  attachMessageKeys(list);
   $("#older").addEventListener("click", older);
   $("#jump-latest").addEventListener("click", toLatest);
   // The composer growing, a phone keyboard opening: stay at the newest message.
@@ -291,6 +297,8 @@ export function start() {
     }
   };
   on("timeline", show);
+  on("message-changed", (m) => show(m.room_id));
+  on("reveal", reveal);
   on("current", (room) => {
     shownRoom = null;
     placedFor = null;

@@ -9,7 +9,9 @@ import { debounce } from "./dom.js";
 import * as session from "./session.js";
 import { emit, on, state } from "./state.js";
 
+const FRESH_MS = 30_000; // opening a room again within this reuses its list
 const lists = new Map(); // room id -> [{user, role, online}]
+const loadedAt = new Map(); // room id -> when its list was loaded
 const loading = new Map(); // room id -> promise
 
 /** The members of a room as last loaded, or null before the first load. */
@@ -22,6 +24,7 @@ export function load(roomId) {
   if (loading.has(roomId)) return loading.get(roomId);
   const request = call("GET", `/rooms/${roomId}/members`).then(({ members: list }) => {
     lists.set(roomId, list);
+    loadedAt.set(roomId, Date.now());
     emit("roster", roomId);
     return list;
   }).finally(() => loading.delete(roomId));
@@ -67,7 +70,7 @@ export function byUsername(roomId) {
 export function start() {
   const again = debounce((room) => load(room).catch(() => {}), 300);
   on("current", (room) => {
-    if (room) load(room).catch(() => {});
+    if (room && !(Date.now() - (loadedAt.get(room) || 0) < FRESH_MS)) load(room).catch(() => {});
   });
   // Someone joined, left, was removed or banned: the list changed.
   on("members", (room) => room && (room === state.current || lists.has(room)) && again(room));

@@ -298,6 +298,7 @@ export function start() {
   };
   on("timeline", show);
   on("message-changed", (m) => show(m.room_id));
+  on("roster", show); // who may delete what, and which @names are members
   on("reveal", reveal);
   on("current", (room) => {
     shownRoom = null;

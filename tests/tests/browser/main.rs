@@ -1,7 +1,9 @@
 //! The browser client in a real browser: `tests/e2e/chat.mjs` drives Debian's headless
 //! Chromium (through playwright-core) with two people against a server started here;
-//! `layout.mjs`, `tabs.mjs`, `rooms.mjs`, `messages.mjs`, `keyboard.mjs` and
-//! `state.mjs` each check one side of the client (see the top of each script);
+//! `layout.mjs`, `tabs.mjs`, `rooms.mjs`, `messages.mjs`, `keyboard.mjs`,
+//! `state.mjs`, and for DESIGN §8 `replies.mjs`, `reactions.mjs`, `mentions.mjs`,
+//! `search.mjs` and `moderation.mjs` each check one side of the client (see the top
+//! of each script);
 //! `tests/e2e/docs.mjs` logs in through Swagger UI's Authorize and opens ReDoc.
 //!
 //! Needs Chromium (`$CHROMIUM`, else `/usr/bin/chromium`), `node`, and `npm ci` run in
@@ -166,4 +168,62 @@ async fn connection_state_unread_counts_notifications_and_errors_show_in_headles
     let stdout = node(e2e.join("state.mjs"), vec![app.address.clone()]).await;
 
     assert!(stdout.contains("browser state: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_quote_their_message_and_threads_update_live_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    // A thread of 60 replies and 90 more messages are seeded over REST.
+    let app = spawn_app_with(|s| {
+        s.realtime.post_rate = 0;
+    })
+    .await;
+
+    let stdout = node(e2e.join("replies.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser replies: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reactions_count_and_highlight_right_on_both_sides_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("reactions.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser reactions: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_are_suggested_marked_and_counted_in_the_room_list_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("mentions.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser mentions: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_words_pages_and_opens_the_room_at_the_message_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    // About a hundred messages are seeded over REST as fast as the server takes them.
+    let app = spawn_app_with(|s| {
+        s.realtime.post_rate = 0;
+    })
+    .await;
+
+    let stdout = node(e2e.join("search.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser search: ok"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_and_admins_moderate_and_the_removed_are_told_in_headless_chromium() {
+    let Some(e2e) = e2e_dir() else { return };
+    let app = spawn_app().await;
+
+    let stdout = node(e2e.join("moderation.mjs"), vec![app.address.clone()]).await;
+
+    assert!(stdout.contains("browser moderation: ok"), "{stdout}");
 }

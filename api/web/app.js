@@ -29,6 +29,7 @@ import * as socket from "./js/socket.js";
 import { emit, on, state } from "./js/state.js";
 import * as thread from "./js/thread.js";
 import * as timeline from "./js/timeline.js";
+import * as typing from "./js/typing.js";
 import { toast } from "./js/toast.js";
 
 const ROOM_LIST_EVERY_MS = 60_000; // catches rooms joined elsewhere on servers without `room` frames
@@ -89,7 +90,7 @@ function wireAuth() {
 let started = false;
 
 function startViews() {
-  for (const view of [roster, sidebar, header, timeline, composer, reply, members, thread, search, browse, settings, people, jump, banner, drawer, keyboard, notify]) view.start();
+  for (const view of [roster, sidebar, header, timeline, typing, composer, reply, members, thread, search, browse, settings, people, jump, banner, drawer, keyboard, notify]) view.start();
   $("#logout").addEventListener("click", () => session.logout());
   notify.onNotificationClick((room) => open(room));
   const bell = $("#enable-notifications");

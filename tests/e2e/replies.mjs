@@ -100,7 +100,7 @@ try {
   await ana.waitForSelector(msg("on call answer 60", "#thread-replies"), wait);
   expect(await ana.locator("#thread-replies .msg").count() === 50, `the thread's first page has ${await ana.locator("#thread-replies .msg").count()} replies`);
   await ana.click("#thread-older");
-  await ana.waitForSelector(msg("on call answer 1", "#thread-replies"), wait);
+  await ana.waitForFunction(() => document.querySelectorAll("#thread-replies .msg").length === 60, null, wait);
   const paged = await ana.$$eval("#thread-replies .msg .text", (nodes) => nodes.map((n) => n.textContent));
   expect(paged.length === 60 && paged[0] === "on call answer 1" && paged[59] === "on call answer 60", `paged thread: ${paged.length}, ${paged[0]} … ${paged.at(-1)}`);
   expect(await ana.isHidden("#thread-older"), "'older replies' stays after the first reply");

@@ -1,6 +1,7 @@
 // The README's screenshots of the browser client: a team's conversation seeded over
-// REST on a fresh server, then a laptop (light and dark) and a phone (the room, and
-// the room drawer). Not a test; run it by hand when the client's look changes:
+// REST on a fresh server (with replies, reactions and mentions), then a laptop (light
+// with a thread open, dark with search results) and a phone (the room, and the room
+// drawer with a mention badge). Not a test; run it by hand when the client's look changes:
 //   PAPO_POST_RATE=0 PAPO_DEMO=0 papo serve &      (a fresh database)
 //   node screenshots.mjs http://127.0.0.1:8000 ../../docs/screenshots
 import { api, expect, inRoom, launch, logIn, newPage, wait } from "./lib.mjs";
@@ -24,21 +25,29 @@ for (const who of [bruno, carla, diego]) await rest.join(who, general.id);
 for (const who of [ana, diego]) await rest.join(who, design.id);
 await rest.join(ana, ops.id);
 
-const say = (who, text, room = general) => rest.post(who, room.id, text);
-await say(bruno, "Morning! The staging deploy finished overnight, all checks green.");
+const say = (who, text, room = general, extra = {}) => rest.post(who, room.id, text, extra);
+const react = (who, message, emoji) => rest.call("PUT", `/messages/${message.id}/reactions/${encodeURIComponent(emoji)}`, undefined, who.access_token);
+const morning = await say(bruno, "Morning! The staging deploy finished overnight, all checks green.");
 await say(bruno, "Release notes draft is up: https://wiki.example.com/releases/2.4");
 await say(carla, "Nice. I'll go through the notes after standup.");
-await say(diego, "Two things from QA:\n1. the export button is hidden on small screens\n2. audit log timestamps are in UTC, not local time");
-await say(carla, "The first one is mine, a CSS fix. I'll take it today.");
-await say(ana, "I can look at the timestamps.");
-await say(ana, "If both are fixed by Wednesday evening, we ship on Thursday. Objections?");
+const qa = await say(diego, "Two things from QA:\n1. the export button is hidden on small screens\n2. audit log timestamps are in UTC, not local time");
+await say(carla, "The first one is mine, a CSS fix. I'll take it today.", general, { reply_to: qa.id });
+await say(ana, "I can look at the timestamps.", general, { reply_to: qa.id });
+const ship = await say(ana, "If both are fixed by Wednesday evening, we ship on Thursday. Objections?");
 await say(bruno, "Works for me. I'll book the deploy window.");
-await say(diego, "Thursday it is. I'll rerun the regression suite on Wednesday night.");
-await say(carla, "Export button fixed in staging, could someone check it on a phone?");
+await say(diego, `Thursday it is. @${ana.username} can you send me the build number for the regression run?`);
+const phoneCheck = await say(carla, "Export button fixed in staging, could someone check it on a phone?");
+const checked = await say(diego, "Checked on my phone: it shows up again. Looks good!", general, { reply_to: phoneCheck.id });
+for (const [who, message, emoji] of [
+  [ana, morning, "🎉"], [carla, morning, "🎉"], [diego, morning, "🎉"], [carla, morning, "👀"],
+  [bruno, ship, "👍"], [carla, ship, "👍"], [diego, ship, "👍"], [bruno, ship, "🚀"],
+  [carla, checked, "🙏"], [ana, checked, "🙏"],
+]) await react(who, message, emoji);
 await say(carla, "New empty states for the dashboard, feedback welcome!", design);
 await say(diego, "Love the illustrations.", design);
-await say(carla, "Next: the settings page.", design);
+await say(carla, `@${ana.username} could you review the settings page next?`, design);
 await say(bruno, "Heads-up: the database upgrade is scheduled for Friday 22:00.", ops);
+await say(bruno, "Deploy checklist updated for the 2.4 release.", ops);
 const dm = await rest.call("POST", "/dms", { user_id: ana.id }, bruno.access_token);
 await rest.post(bruno, dm.id, "Do you have five minutes before the release call?");
 const dmDiego = await rest.call("POST", "/dms", { user_id: diego.id }, ana.access_token);
@@ -55,8 +64,8 @@ try {
   }, { tokens: [bruno.access_token, carla.access_token] });
 
   const shots = [
-    { file: "browser.png", viewport: { width: 1280, height: 800 }, scheme: "light", members: true },
-    { file: "browser-dark.png", viewport: { width: 1280, height: 800 }, scheme: "dark" },
+    { file: "browser.png", viewport: { width: 1280, height: 800 }, scheme: "light", thread: "Two things from QA" },
+    { file: "browser-dark.png", viewport: { width: 1280, height: 800 }, scheme: "dark", search: "deplo" },
     { file: "browser-phone.png", viewport: { width: 390, height: 844 }, scheme: "light" },
     { file: "browser-phone-rooms.png", viewport: { width: 390, height: 844 }, scheme: "dark", drawer: true },
   ];
@@ -72,9 +81,17 @@ try {
       window.sockets[0].send(JSON.stringify({ type: "typing", room_id: room, is_typing: true }));
     }, { room: general.id });
     await page.waitForSelector("#typing:has-text('typing')", wait);
-    if (shot.members) {
-      await page.click("#toggle-members");
-      await page.waitForSelector("#member-list .member:has-text('Bruno')", wait);
+    if (shot.thread) {
+      await page.click(`#message-list .msg:has(.text:has-text('${shot.thread}')) .thread-link`);
+      await page.waitForSelector("#thread-replies .msg:has-text('timestamps')", wait);
+      await page.fill("#thread-composer textarea", "Both fixes are in the build");
+    }
+    if (shot.search) {
+      await page.keyboard.press("Control+f");
+      await page.uncheck("#search-here");
+      await page.fill("#search-q", shot.search);
+      await page.waitForFunction(() => document.querySelectorAll("#search-results .search-hit").length >= 3, null, wait);
+      await page.focus("#composer textarea");
     }
     if (shot.drawer) {
       await page.click("#show-rooms");

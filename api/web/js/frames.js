@@ -47,7 +47,11 @@ export function onFrame(frame) {
 // which count as unread; the history that answers a join is just the room's past.
 function onHistory(frame) {
   const resumed = messages.lastSeq(frame.room_id) > 0;
-  for (const m of frame.messages) if (messages.store(m) && resumed) rooms.countIncoming(m);
+  for (const m of frame.messages) {
+    if (!messages.store(m)) continue;
+    if (resumed) rooms.countIncoming(m);
+    emit("message-new", m); // a reply missed while away reaches its open thread
+  }
   afterNews(frame.room_id);
 }
 

@@ -101,3 +101,14 @@ export async function loadBetween(id, low, high) {
   page.messages.forEach((m) => messages.store(m));
   emit("timeline", id);
 }
+
+/**
+ * The newest page again, replacing what is stored: after a reconnect, the reactions,
+ * reply counts, edits and deletions that happened meanwhile (the socket replays
+ * only new messages).
+ */
+export async function refreshLatest(id) {
+  const page = await call("GET", `/rooms/${id}/history?limit=50`);
+  page.messages.forEach((m) => messages.store(m, { replace: true }));
+  emit("timeline", id);
+}

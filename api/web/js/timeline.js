@@ -13,12 +13,13 @@
 // consecutive have unloaded ones between them: a row there offers to load them.
 
 import { $, el, reconcile } from "./dom.js";
-import { dayKey, dayLabel, typingText } from "./format.js";
+import { dayKey, dayLabel } from "./format.js";
 import { messageNode, nodeKey, pendingNode, refreshExtras, startEdit } from "./message.js";
 import * as messages from "./messages.js";
-import { loadAround, loadBetween, loadOlder, open } from "./navigation.js";
+import { loadAround, loadBetween, loadOlder, open, refreshLatest } from "./navigation.js";
 import { title } from "./rooms.js";
 import * as session from "./session.js";
+import * as socket from "./socket.js";
 import { emit, on, state } from "./state.js";
 import { attachMessageKeys, keepTabStop } from "./timeline-keys.js";
 
@@ -231,12 +232,6 @@ function onScroll() {
   if (box.scrollTop < NEAR_TOP) older();
 }
 
-function renderTyping(room) {
-  if (room !== state.current) return;
-  const me = session.user()?.id;
-  $("#typing").textContent = typingText((state.typing.get(room) || []).filter((u) => u.id !== me));
-}
-
 /** Opens the inline editor on my newest message (↑ in an empty composer, as in Slack). */
 export function editLast() {
   const mine = [...list.querySelectorAll(".msg.mine:not(.deleted):not(.pending):not(.failed)")].pop();
@@ -296,6 +291,10 @@ export function start() {
       placeOnOpen(room);
     }
   };
+  let opens = 0;
+  socket.onOpen(() => {
+    if (opens++ > 0 && state.current && messages.hasHistory(state.current)) refreshLatest(state.current).catch(() => {});
+  });
   on("timeline", show);
   on("message-changed", (m) => show(m.room_id));
   on("roster", show); // who may delete what, and which @names are members
@@ -304,7 +303,5 @@ export function start() {
     shownRoom = null;
     placedFor = null;
     show(room);
-    renderTyping(room);
   });
-  on("typing", renderTyping);
 }

@@ -143,19 +143,25 @@ async fn unread_counts_others_messages_that_are_not_deleted() {
     let carol = app.signup("carol").await;
     let room = app.create_room(&alice, "general", "public").await;
     app.join(&bob, &room).await;
+    app.post_message(&bob, &room, "hi").await;
+    let alices_before = app.listed_room(&alice, &room).await;
     for text in ["one", "two", "three"] {
         app.post_message(&alice, &room, text).await;
     }
     let doomed = app.post_message(&alice, &room, "oops").await;
-    app.post_message(&bob, &room, "hi").await;
     let path = format!("/api/v1/messages/{}", doomed["id"].as_str().unwrap());
     app.delete(&path, Some(&alice.token))
         .await
         .assert_status(204);
 
     let unread = |listed: Option<Value>| listed.unwrap()["unread"].clone();
+    assert_eq!(unread(alices_before), 1, "bob's hi");
     assert_eq!(unread(app.listed_room(&bob, &room).await), 3);
-    assert_eq!(unread(app.listed_room(&alice, &room).await), 1);
+    assert_eq!(
+        unread(app.listed_room(&alice, &room).await),
+        0,
+        "writing in a room reads it up to one's post"
+    );
     assert_eq!(unread(app.listed_room(&carol, &room).await), 0);
 }
 

@@ -69,10 +69,10 @@ async fn unread_mentions_are_counted_in_the_room_list_until_read() {
     let bob = app.signup("bob").await;
     app.join(&bob, &room).await;
 
+    app.post_message(&bob, &room, "me, @bob, myself").await;
     app.post_message(&ana, &room, "@bob one").await;
     app.post_message(&ana, &room, "no mention").await;
     let last = app.post_message(&ana, &room, "@BOB two").await;
-    app.post_message(&bob, &room, "me, @bob, myself").await;
     let before = app.listed_room(&bob, &room).await.unwrap();
     let mut socket = all(&app, &bob).await;
     socket

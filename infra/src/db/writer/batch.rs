@@ -81,6 +81,20 @@ pub fn per_room(posts: &[&NewMessage]) -> Vec<(RoomId, i64)> {
 /// messages/s. Several small statements in one transaction cost far less.
 pub const STATEMENT_BYTES: usize = 16 * 1024;
 
+/// The bytes a post takes in a batch's statement, about: ids, seq and timestamps,
+/// the content twice (as written and as search reads it), the key, the mentions.
+pub fn post_bytes(post: &NewMessage) -> usize {
+    300 + 2 * post.body.as_str().len()
+        + post.temp_id.as_ref().map_or(0, |t| t.as_str().len())
+        + 40 * post.mentions.len()
+}
+
+/// A PostgreSQL batch's rows stay under this many bytes: the statement then fits one
+/// loopback segment (64 KiB), and a statement just over one waited ~40 ms for the
+/// server's delayed ACK (sqlx leaves Nagle's algorithm on). Over a real network the
+/// segments are smaller and many, and the ACK comes at once.
+pub const BATCH_BYTES: usize = 56 * 1024;
+
 /// Cuts rows into statements of about [`STATEMENT_BYTES`], keeping their order; a row
 /// larger than that goes alone.
 pub fn wire_sized(models: Vec<message::ActiveModel>) -> Vec<Vec<message::ActiveModel>> {

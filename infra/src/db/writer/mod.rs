@@ -18,6 +18,7 @@ mod batch;
 mod pg;
 mod settle;
 mod sql;
+mod sqlite;
 
 use std::sync::Arc;
 
@@ -92,7 +93,17 @@ impl GroupWriter {
                     match super::connect_with(&url, 2).await {
                         Ok(own) => {
                             let _ = opened_tx.send(Ok(()));
-                            run(own, bus, writer_health, rx, max_batch.max(1)).await;
+                            // SQLite has no wire to fit a batch on.
+                            let max_bytes = if super::is_sqlite(&url) {
+                                usize::MAX
+                            } else {
+                                batch::BATCH_BYTES
+                            };
+                            let limits = Limits {
+                                posts: max_batch.max(1),
+                                bytes: max_bytes,
+                            };
+                            run(own, bus, writer_health, rx, limits).await;
                         }
                         Err(err) => {
                             let _ = opened_tx.send(Err(err));
@@ -136,23 +147,53 @@ impl GroupWriter {
     }
 }
 
+/// How big a batch may grow.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    posts: usize,
+    /// Estimated by [`batch::post_bytes`].
+    bytes: usize,
+}
+
 async fn run(
     db: DatabaseConnection,
     bus: Arc<dyn EventBus>,
     health: WriteHealth,
     mut rx: mpsc::Receiver<Command>,
-    max_batch: usize,
+    limits: Limits,
 ) {
-    let mut batch = Vec::with_capacity(max_batch);
-    while let Some(first) = rx.recv().await {
+    let mut batch: Vec<Job> = Vec::with_capacity(limits.posts);
+    // A job taken from the queue that did not fit the batch before: the next begins
+    // with it.
+    let mut carried: Option<Job> = None;
+    loop {
         let mut stopping = false;
+        let mut bytes = 0;
+        let first = match carried.take() {
+            Some(job) => Command::Post(job),
+            None => match rx.recv().await {
+                Some(command) => command,
+                None => break,
+            },
+        };
         match first {
-            Command::Post(job) => batch.push(job),
+            Command::Post(job) => {
+                bytes += batch::post_bytes(&job.message);
+                batch.push(job);
+            }
             Command::Stop => stopping = true,
         }
-        while !stopping && batch.len() < max_batch {
+        while !stopping && batch.len() < limits.posts {
             match rx.try_recv() {
-                Ok(Command::Post(job)) => batch.push(job),
+                Ok(Command::Post(job)) => {
+                    let size = batch::post_bytes(&job.message);
+                    if bytes + size > limits.bytes {
+                        carried = Some(job);
+                        break;
+                    }
+                    bytes += size;
+                    batch.push(job);
+                }
                 Ok(Command::Stop) => stopping = true,
                 Err(_) => break,
             }
@@ -162,6 +203,9 @@ async fn run(
             if !stored {
                 // The database could not store anything: what queued meanwhile would
                 // fail the same way, one timeout at a time. Fail it now.
+                if let Some(job) = carried.take() {
+                    let _ = job.reply.send(Err(storage_down()));
+                }
                 while let Ok(command) = rx.try_recv() {
                     match command {
                         Command::Post(job) => {
@@ -174,6 +218,9 @@ async fn run(
         }
         if stopping {
             rx.close();
+            if let Some(job) = carried.take() {
+                let _ = job.reply.send(Err(shutting_down()));
+            }
             while let Ok(command) = rx.try_recv() {
                 if let Command::Post(job) = command {
                     let _ = job.reply.send(Err(shutting_down()));

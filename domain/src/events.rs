@@ -4,7 +4,7 @@
 use crate::{
     MessageId, RoomId, UserId,
     message::{Message, Reactors},
-    room::Room,
+    room::{Role, Room},
     user::UserSummary,
 };
 
@@ -36,6 +36,12 @@ pub enum Event {
         room: Room,
         user: UserSummary,
         how: Departure,
+    },
+    /// A member's role changed.
+    RoleChanged {
+        room_id: RoomId,
+        user: UserSummary,
+        role: Role,
     },
     /// A room was created.
     RoomCreated(Room),

@@ -20,5 +20,7 @@ pub mod types;
 
 pub use close::CloseCode;
 pub use error::ErrorCode;
-pub use frames::{BadFrame, ClientFrame, RoomEvent, ServerFrame, SystemEvent};
+pub use frames::{
+    BadFrame, ClientFrame, Departure, MemberRole, RoomEvent, ServerFrame, SystemEvent,
+};
 pub use types::{Message, Reaction, ReplyRef, Room, UserRef, Visibility};

@@ -7,10 +7,13 @@ use chrono::Utc;
 use domain::{
     RoomId, UserId,
     message::{Appended, Message},
-    room::{Room, Visibility},
+    room::{Role, Room, Visibility},
     user::UserSummary,
 };
-pub use papo_protocol::{BadFrame, ClientFrame, ErrorCode, RoomEvent, ServerFrame, SystemEvent};
+pub use papo_protocol::{
+    BadFrame, ClientFrame, Departure as LeftHow, ErrorCode, MemberRole, RoomEvent, ServerFrame,
+    SystemEvent,
+};
 use papo_protocol::{
     Message as WireMessage, Reaction as WireReaction, ReplyRef as WireReplyRef, Room as WireRoom,
     UserRef, Visibility as Seen,
@@ -111,6 +114,7 @@ pub fn system(room_id: RoomId, event: SystemEvent, who: &UserSummary) -> ServerF
 pub fn room(event: RoomEvent, room: &Room, peer: Option<UserSummary>) -> ServerFrame {
     ServerFrame::Room {
         event,
+        reason: None,
         room: WireRoom {
             id: room.id.as_uuid(),
             name: room.name.as_str().to_owned(),
@@ -123,6 +127,19 @@ pub fn room(event: RoomEvent, room: &Room, peer: Option<UserSummary>) -> ServerF
             },
             created_at: room.created_at,
             peer: peer.map(user),
+        },
+    }
+}
+
+/// A `member` frame: `user`'s role in `room_id` is now `role`.
+pub fn member(room_id: RoomId, who: UserSummary, role: Role) -> ServerFrame {
+    ServerFrame::Member {
+        room_id: room_id.as_uuid(),
+        user: user(who),
+        role: match role {
+            Role::Owner => MemberRole::Owner,
+            Role::Admin => MemberRole::Admin,
+            Role::Member => MemberRole::Member,
         },
     }
 }
@@ -208,6 +225,7 @@ pub fn samples() -> Vec<ServerFrame> {
             message_id: sample.id.as_uuid(),
             reply_count: 1,
         },
+        member(room, ana.clone(), Role::Admin),
     ]
 }
 

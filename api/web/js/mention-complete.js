@@ -111,6 +111,7 @@ export function attachMentions(box, roomOf) {
     event.preventDefault();
     event.stopImmediatePropagation();
   }, { capture: true });
-  on("roster", (room) => room === roomOf() && !list.hidden && update());
+  // New members while typing `@`: suggest them too (the list may be empty, so hidden, until then).
+  on("roster", (room) => room === roomOf() && document.activeElement === box && update());
   return { close };
 }

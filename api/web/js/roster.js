@@ -67,8 +67,16 @@ export function byUsername(roomId) {
   return map;
 }
 
+// After a change: a load already on its way may have left before it, so load after that.
+const reload = (room) => (loading.get(room) || Promise.resolve()).catch(() => {}).then(() => load(room)).catch(() => {});
+
 export function start() {
-  const again = debounce((room) => load(room).catch(() => {}), 300);
+  // One debounce per room: a burst of joins across rooms reloads every one of them.
+  const pending = new Map(); // room id -> debounced reload
+  const again = (room) => {
+    if (!pending.has(room)) pending.set(room, debounce(() => reload(room), 300));
+    pending.get(room)();
+  };
   on("current", (room) => {
     if (room && !(Date.now() - (loadedAt.get(room) || 0) < FRESH_MS)) load(room).catch(() => {});
   });

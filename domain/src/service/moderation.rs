@@ -67,7 +67,8 @@ impl Services {
         if current.is_none() || !self.ports.rooms.set_role(room_id, target, role).await? {
             return Err(not_a_member(target));
         }
-        self.ports
+        let member = self
+            .ports
             .rooms
             .members(room_id)
             .await?
@@ -77,7 +78,13 @@ impl Services {
                 member.online = self.ports.presence.is_online(target);
                 member
             })
-            .ok_or_else(|| not_a_member(target))
+            .ok_or_else(|| not_a_member(target))?;
+        self.ports.bus.publish(Event::RoleChanged {
+            room_id,
+            user: member.user.clone(),
+            role,
+        });
+        Ok(member)
     }
 
     /// Takes a member out of the room (owners and admins); removing oneself is leaving.

@@ -10,7 +10,7 @@ mod server;
 use serde::de::DeserializeOwned;
 
 pub use client::{BadFrame, ClientFrame};
-pub use server::{RoomEvent, ServerFrame, SystemEvent};
+pub use server::{Departure, MemberRole, RoomEvent, ServerFrame, SystemEvent};
 
 /// The `type` names of a tagged enum, taken from serde's own refusal of an unknown
 /// tag ("unknown variant `…`, expected one of `a`, `b`"), so a new frame cannot be
@@ -43,7 +43,7 @@ mod tests {
                 "message", "typing", "read", "who", "history", "join", "leave", "ping"
             ]
         );
-        assert_eq!(ServerFrame::types().len(), 15);
+        assert_eq!(ServerFrame::types().len(), 16);
         assert!(ServerFrame::types().iter().any(|t| t == "pong"));
     }
 

@@ -102,6 +102,15 @@ pub enum ServerFrame {
     Room {
         event: RoomEvent,
         room: Room,
+        /// With `left`: why (`left` elsewhere, `removed`, `banned`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<Departure>,
+    },
+    /// A member's role in a room changed (to everyone following the room).
+    Member {
+        room_id: Uuid,
+        user: UserRef,
+        role: MemberRole,
     },
 }
 
@@ -121,6 +130,24 @@ pub enum SystemEvent {
     Removed,
     /// An owner or admin banned the user.
     Banned,
+}
+
+/// Why a membership ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Departure {
+    Left,
+    Removed,
+    Banned,
+}
+
+/// A member's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Owner,
+    Admin,
+    Member,
 }
 
 /// What a `room` frame says happened.
@@ -161,6 +188,7 @@ impl ServerFrame {
             Self::Error { .. } => "error",
             Self::Pong => "pong",
             Self::Room { .. } => "room",
+            Self::Member { .. } => "member",
             Self::Reaction { .. } => "reaction",
             Self::Mention { .. } => "mention",
             Self::Replied { .. } => "replied",

@@ -43,6 +43,17 @@ fn e2e_dir() -> Option<std::path::PathBuf> {
     Some(e2e)
 }
 
+/// One browser at a time: a dozen Chromium scripts at once on two cores made some of
+/// them wait past their 15 s (a flaky failure each run, a different script each time).
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The e2e directory and this test's turn at the browser (held until the test ends,
+/// its server started after it), or `None` when the tools are missing here.
+async fn browser_turn() -> Option<(std::path::PathBuf, tokio::sync::MutexGuard<'static, ()>)> {
+    let e2e = e2e_dir()?;
+    Some((e2e, ONE_BROWSER.lock().await))
+}
+
 /// Runs `node SCRIPT ARGS…` and returns its standard output; fails the test when the
 /// script fails.
 async fn node(script: std::path::PathBuf, args: Vec<String>) -> String {
@@ -66,7 +77,9 @@ async fn node(script: std::path::PathBuf, args: Vec<String>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_nothing() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     // A small post burst, so that the script can show a refused post and its retry.
     let app = spawn_app_with(|s| {
         s.realtime.post_rate = 1;
@@ -88,7 +101,9 @@ async fn two_people_chat_in_headless_chromium_and_a_dropped_connection_loses_not
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn swagger_authorize_logs_in_and_redoc_renders_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
     app.signup("dora").await;
 
@@ -104,7 +119,9 @@ async fn swagger_authorize_logs_in_and_redoc_renders_in_headless_chromium() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_busy_room_keeps_its_newest_message_and_the_message_box_on_screen_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     // 200 messages are seeded over REST as fast as the server takes them.
     let app = spawn_app_with(|s| {
         s.realtime.post_rate = 0;
@@ -118,7 +135,9 @@ async fn a_busy_room_keeps_its_newest_message_and_the_message_box_on_screen_in_h
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_share_one_session_and_stay_logged_in_across_refreshes_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     // Short-lived access tokens, so that both tabs' renewal timers fire during the test.
     let app = spawn_app_with(|s| {
         s.auth.access_token_expire_minutes = 1;
@@ -132,7 +151,9 @@ async fn two_tabs_share_one_session_and_stay_logged_in_across_refreshes_in_headl
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rooms_members_and_direct_conversations_update_live_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("rooms.mjs"), vec![app.address.clone()]).await;
@@ -142,7 +163,9 @@ async fn rooms_members_and_direct_conversations_update_live_in_headless_chromium
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_are_grouped_dated_linked_and_edited_in_place_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("messages.mjs"), vec![app.address.clone()]).await;
@@ -152,7 +175,9 @@ async fn messages_are_grouped_dated_linked_and_edited_in_place_in_headless_chrom
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rooms_and_messages_are_reachable_by_keyboard_alone_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("keyboard.mjs"), vec![app.address.clone()]).await;
@@ -162,7 +187,9 @@ async fn rooms_and_messages_are_reachable_by_keyboard_alone_in_headless_chromium
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_state_unread_counts_notifications_and_errors_show_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("state.mjs"), vec![app.address.clone()]).await;
@@ -172,7 +199,9 @@ async fn connection_state_unread_counts_notifications_and_errors_show_in_headles
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replies_quote_their_message_and_threads_update_live_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     // A thread of 60 replies and 90 more messages are seeded over REST.
     let app = spawn_app_with(|s| {
         s.realtime.post_rate = 0;
@@ -186,7 +215,9 @@ async fn replies_quote_their_message_and_threads_update_live_in_headless_chromiu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reactions_count_and_highlight_right_on_both_sides_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("reactions.mjs"), vec![app.address.clone()]).await;
@@ -196,7 +227,9 @@ async fn reactions_count_and_highlight_right_on_both_sides_in_headless_chromium(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentions_are_suggested_marked_and_counted_in_the_room_list_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("mentions.mjs"), vec![app.address.clone()]).await;
@@ -206,7 +239,9 @@ async fn mentions_are_suggested_marked_and_counted_in_the_room_list_in_headless_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_words_pages_and_opens_the_room_at_the_message_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     // About a hundred messages are seeded over REST as fast as the server takes them.
     let app = spawn_app_with(|s| {
         s.realtime.post_rate = 0;
@@ -220,7 +255,9 @@ async fn search_finds_words_pages_and_opens_the_room_at_the_message_in_headless_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn owners_and_admins_moderate_and_the_removed_are_told_in_headless_chromium() {
-    let Some(e2e) = e2e_dir() else { return };
+    let Some((e2e, _turn)) = browser_turn().await else {
+        return;
+    };
     let app = spawn_app().await;
 
     let stdout = node(e2e.join("moderation.mjs"), vec![app.address.clone()]).await;

@@ -33,19 +33,27 @@ async fn the_owner_makes_an_admin_who_removes_a_member_whose_socket_closes() {
     app.join(&cid, &room).await;
     let mut anas = in_room(&app, &ana, &room).await;
     let mut cids = in_room(&app, &cid, &room).await;
+    let mut cids_all = crate::all(&app, &cid).await;
 
     let promoted = make_admin(&app, &ana, &room, &bob).await;
+    let role = anas.next_of("member").await;
     let removed = app
         .delete(&member_path(&room, &cid), Some(&bob.token))
         .await;
     let closed = cids.closed().await;
     let told = anas.until("system", |f| f["event"] == "removed").await;
+    let yours = cids_all.next_of("room").await;
     let members = app
         .get(&format!("/api/v1/rooms/{room}/members"), Some(&ana.token))
         .await;
 
     promoted.assert_status(200);
     assert_eq!(promoted.body["role"], "admin", "{}", promoted.body);
+    assert_eq!(role["user"]["username"], "bob", "{role}");
+    assert_eq!(role["role"], "admin");
+    assert_eq!(role["room_id"], room.as_str());
+    assert_eq!(yours["event"], "left", "{yours}");
+    assert_eq!(yours["reason"], "removed");
     assert_eq!(promoted.body["user"]["username"], "bob");
     removed.assert_status(204);
     assert_eq!(closed.code, 4403, "{closed:?}");
@@ -138,6 +146,7 @@ async fn a_ban_removes_and_keeps_out_until_it_is_lifted() {
     app.join(&bob, &room).await;
     let mut anas = in_room(&app, &ana, &room).await;
     let mut bobs = in_room(&app, &bob, &room).await;
+    let mut bobs_all = crate::all(&app, &bob).await;
 
     app.put(
         &ban_path(&room, &bob),
@@ -148,6 +157,12 @@ async fn a_ban_removes_and_keeps_out_until_it_is_lifted() {
     .assert_status(204);
     let closed = bobs.closed().await;
     let told = anas.until("system", |f| f["event"] == "banned").await;
+    let yours = bobs_all.next_of("room").await;
+    assert_eq!(
+        (yours["event"].as_str(), yours["reason"].as_str()),
+        (Some("left"), Some("banned")),
+        "{yours}"
+    );
     let join = app
         .post_empty(&format!("/api/v1/rooms/{room}/join"), Some(&bob.token))
         .await;

@@ -108,6 +108,7 @@ async fn leaving_tells_the_leaver_s_other_sockets_and_the_room() {
     let told = owner.until("system", |f| f["event"] == "left").await;
 
     assert_eq!(yours["event"], "left", "{yours}");
+    assert_eq!(yours["reason"], "left");
     assert_eq!(yours["room"]["id"], lobby.as_str());
     assert_eq!(told["user"]["username"], "bob", "{told}");
     assert_eq!(told["content"], "Bob left the room.");
@@ -150,4 +151,20 @@ async fn a_direct_room_someone_opens_arrives_with_its_peer() {
     assert_eq!(yours["event"], "joined", "{yours}");
     assert_eq!(yours["room"]["visibility"], "direct");
     assert_eq!(yours["room"]["peer"]["username"], "alice", "{yours}");
+}
+
+#[tokio::test]
+async fn a_new_room_s_owner_follows_it_at_once_and_hears_who_joins() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let bob = app.signup("bob").await;
+    let mut owner = all(&app, &alice).await;
+
+    // No join frame from alice: creating the room made her its first member.
+    let lobby = app.create_room(&alice, "lobby", "public").await;
+    app.join(&bob, &lobby).await;
+    let told = owner.until("system", |f| f["event"] == "joined").await;
+
+    assert_eq!(told["room_id"], lobby.as_str(), "{told}");
+    assert_eq!(told["user"]["username"], "bob");
 }

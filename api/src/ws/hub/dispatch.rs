@@ -22,7 +22,7 @@ use super::{
     registry::order::{Followup, Posting},
 };
 use crate::ws::{
-    frames::{self, RoomEvent, ServerFrame, SystemEvent},
+    frames::{self, LeftHow, RoomEvent, ServerFrame, SystemEvent},
     session::{Ending, Kind, Outgoing, Scope},
 };
 
@@ -104,6 +104,14 @@ impl Hub {
             }
             Event::MemberJoined { room, user, peer } => self.member_joined(&room, &user, peer),
             Event::MemberLeft { room, user, how } => self.member_left(&room, &user, how),
+            Event::RoleChanged {
+                room_id,
+                user,
+                role,
+            } => {
+                let frame = Outgoing::new(&frames::member(room_id, user, role), Kind::Reliable);
+                self.lock().deliver(room_id, &frame, None);
+            }
             Event::RoomCreated(room) => self.room_changed(RoomEvent::Created, &room),
             Event::RoomUpdated(room) => self.room_changed(RoomEvent::Updated, &room),
             Event::RoomDeleted(room) => self.room_deleted(&room),
@@ -141,7 +149,15 @@ impl Hub {
             Departure::Banned => SystemEvent::Banned,
         };
         let notice = Outgoing::new(&frames::system(room.id, event, user), Kind::Reliable);
-        let yours = Outgoing::new(&frames::room(RoomEvent::Left, room, None), Kind::Reliable);
+        let mut yours = frames::room(RoomEvent::Left, room, None);
+        if let ServerFrame::Room { reason, .. } = &mut yours {
+            *reason = Some(match how {
+                Departure::Left => LeftHow::Left,
+                Departure::Removed => LeftHow::Removed,
+                Departure::Banned => LeftHow::Banned,
+            });
+        }
+        let yours = Outgoing::new(&yours, Kind::Reliable);
         let mut registry = self.lock();
         for id in registry.user_conns(user.id, |scope| scope == Scope::All) {
             let left = registry.unsubscribe(id, room.id);
@@ -161,9 +177,17 @@ impl Hub {
 
     /// Tells multiplexed sockets of a room that appeared or changed: everyone's for a
     /// public room, its followers' otherwise (a new private room: its owner's).
+    /// A new room's owner is its first member: their multiplexed sockets follow it at
+    /// once (before anyone else can join it and be announced).
     fn room_changed(&self, event: RoomEvent, room: &Room) {
         let frame = Outgoing::new(&frames::room(event, room, None), Kind::Reliable);
-        let registry = self.lock();
+        let mut registry = self.lock();
+        if event == RoomEvent::Created {
+            for id in registry.user_conns(room.creator_id, |scope| scope == Scope::All) {
+                let joined = registry.subscribe(id, room.id, false, Some(0));
+                registry.route(joined);
+            }
+        }
         let to = if room.visibility.is_members_only() {
             let mut to = registry.room_conns(room.id);
             if event == RoomEvent::Created {

@@ -64,6 +64,12 @@ pub enum Body {
         user: UserNote,
         how: String,
     },
+    /// `user`'s role in `room` is now `role` (`owner`, `admin`, `member`).
+    Role {
+        room: Uuid,
+        user: UserNote,
+        role: String,
+    },
     RoomCreated {
         room: RoomNote,
     },
@@ -219,6 +225,15 @@ pub fn of_event(node: Uuid, event: &Event) -> Option<Notice> {
             user: user_id.as_uuid(),
             added: *added,
         },
+        Event::RoleChanged {
+            room_id,
+            user,
+            role,
+        } => Body::Role {
+            room: room_id.as_uuid(),
+            user: user.into(),
+            role: role.as_str().to_owned(),
+        },
         Event::RoomCreated(room) => Body::RoomCreated { room: room.into() },
         Event::RoomUpdated(room) => Body::RoomUpdated { room: room.into() },
         Event::RoomDeleted(room) => Body::RoomDeleted { room: room.into() },
@@ -296,6 +311,14 @@ pub fn remotes(node: Uuid, body: Body) -> Vec<Remote> {
             emoji,
             user_id: UserId::from_uuid(user),
             added,
+        },
+        Body::Role { room, user, role } => match domain::room::Role::parse(&role) {
+            Ok(role) => Event::RoleChanged {
+                room_id: RoomId::from_uuid(room),
+                user: user.into(),
+                role,
+            },
+            Err(_) => return unreadable(),
         },
         Body::RoomCreated { room } => match room.room() {
             Some(room) => Event::RoomCreated(room),
@@ -428,6 +451,11 @@ mod tests {
                 room: room.clone(),
                 user: ana.clone(),
                 how: Departure::Banned,
+            },
+            Event::RoleChanged {
+                room_id: room.id,
+                user: ana.clone(),
+                role: domain::room::Role::Admin,
             },
             Event::RoomCreated(room.clone()),
             Event::RoomUpdated(room.clone()),

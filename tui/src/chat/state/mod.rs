@@ -254,7 +254,8 @@ impl State {
                 ..
             } => self.notice(*room_id, content.clone()),
             ServerFrame::System { .. } => {}
-            ServerFrame::Room { event, room } => self.room_changed(*event, room),
+            ServerFrame::Room { event, room, .. } => self.room_changed(*event, room),
+            ServerFrame::Member { .. } => {}
             ServerFrame::Error { code, message, .. } => {
                 self.status = match code {
                     ErrorCode::RateLimited => "Slow down: that message was not sent.".into(),

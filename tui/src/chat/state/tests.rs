@@ -165,6 +165,7 @@ fn a_room_left_elsewhere_goes_from_the_list_and_from_the_screen() {
     state.apply(&ServerFrame::Room {
         event: RoomEvent::Left,
         room,
+        reason: None,
     });
 
     assert!(state.rooms.is_empty());

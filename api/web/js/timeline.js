@@ -196,15 +196,16 @@ async function older() {
   const room = state.current;
   if (loadingOlder || !room || !messages.olderCursor(room)) return;
   loadingOlder = true;
-  const wasStuck = stick;
-  stick = false; // keep the reader's place while older messages go in above
+  // A reader scrolled up keeps the message they look at where it is (render keeps the
+  // anchor); one at the newest message stays there. That is also the case of a page
+  // shorter than the view, or of a view not laid out yet (scrollTop still 0): keeping
+  // the anchor there left the room open at its oldest loaded message.
   try {
     await loadOlder(room);
   } catch {
     // The button stays; the next scroll tries again.
   } finally {
     loadingOlder = false;
-    if (wasStuck && room === state.current && atBottom()) stick = true;
   }
 }
 
@@ -223,6 +224,7 @@ export function toLatest() {
 }
 
 function onScroll() {
+  if (!box.clientHeight) return; // hidden: its scroll position says nothing about the reader
   const bottom = atBottom();
   if (bottom !== stick) {
     stick = bottom;

@@ -166,6 +166,27 @@ async fn unread_counts_others_messages_that_are_not_deleted() {
 }
 
 #[tokio::test]
+async fn a_room_s_past_is_not_unread_for_someone_who_just_joined() {
+    let app = spawn_app().await;
+    let alice = app.signup("alice").await;
+    let bob = app.signup("bob").await;
+    let room = app.create_room(&alice, "general", "public").await;
+    for text in ["one", "two", "three"] {
+        app.post_message(&alice, &room, text).await;
+    }
+
+    app.join(&bob, &room).await;
+    let unread = |listed: Option<Value>| listed.unwrap()["unread"].clone();
+    assert_eq!(unread(app.listed_room(&bob, &room).await), 0);
+    app.post_message(&alice, &room, "welcome").await;
+    assert_eq!(
+        unread(app.listed_room(&bob, &room).await),
+        1,
+        "what comes after the join"
+    );
+}
+
+#[tokio::test]
 async fn the_owner_can_rename_describe_and_hide_a_room() {
     let app = spawn_app().await;
     let (alice, room) = app.signup_with_room("alice", "general", "public").await;

@@ -15,8 +15,10 @@ use domain::{
     },
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait, TryInsertResult, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+    sea_query::{Expr, OnConflict, Query},
 };
 
 use super::{
@@ -232,12 +234,32 @@ impl RoomRepository for SqlRooms {
     }
 
     async fn add_member(&self, room: RoomId, user: UserId, role: Role) -> Result<bool> {
-        let result = membership::Entity::insert(new_membership(room, user, role))
-            .on_conflict_do_nothing()
-            .exec_without_returning(&self.db)
-            .await
-            .or_db()?;
-        Ok(matches!(result, TryInsertResult::Inserted(n) if n > 0))
+        // A newcomer's read marker starts at the room's last seq, read in the same
+        // statement: as in Slack or Discord, a room's past is not unread for someone
+        // who just joined (a client that wrote its own "0 unread" raced the room list).
+        use membership::Column as M;
+        let values = Query::select()
+            .expr(Expr::val(room.as_uuid()))
+            .expr(Expr::val(user.as_uuid()))
+            .expr(Expr::val(role.as_str()))
+            .column(room::Column::LastSeq)
+            .expr(Expr::val(Utc::now()))
+            .from(room::Entity)
+            .and_where(room::Column::Id.eq(room.as_uuid()))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(membership::Entity)
+            .columns([M::RoomId, M::UserId, M::Role, M::LastReadSeq, M::JoinedAt])
+            .select_from(values)
+            .map_err(|e| Error::Internal(format!("membership insert: {e}")))?
+            .on_conflict(
+                OnConflict::columns([M::RoomId, M::UserId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        let result = self.db.execute(&insert).await.or_db()?;
+        Ok(result.rows_affected() > 0)
     }
 
     async fn remove_member(&self, room: RoomId, user: UserId) -> Result<bool> {

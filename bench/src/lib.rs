@@ -11,6 +11,7 @@
 //!   against [`baseline`], a bare poem broadcast server.
 //! - [`conns`]: many idle sockets: memory per connection, idle CPU.
 //! - [`history`]: page timings in a room of a million messages.
+//! - [`search`]: search timings in a room of a million messages.
 //! - [`stats`], [`rss`]: percentiles and reports; a process's memory and CPU.
 
 pub mod baseline;
@@ -19,5 +20,6 @@ pub mod fanout;
 pub mod history;
 pub mod ingest;
 pub mod rss;
+pub mod search;
 pub mod setup;
 pub mod stats;

@@ -1,7 +1,7 @@
 //! `papo-bench`: load scenarios against a running papo (see docs/benchmarks.md).
 
 use clap::{Parser, Subcommand};
-use papo_bench::{baseline, conns, fanout, history, ingest, setup::Server};
+use papo_bench::{baseline, conns, fanout, history, ingest, search, setup::Server};
 
 /// Load generator for papo. Speaks only its public API.
 #[derive(Debug, Parser)]
@@ -32,6 +32,9 @@ enum Scenario {
     Conns(conns::Conns),
     /// A room of a million messages: history page timings by position and form.
     History(history::History),
+    /// A room of a million messages: search timings by kind of query, in the room and
+    /// everywhere.
+    Search(search::Search),
     /// Run the bare poem broadcast server that `fanout --baseline` measures.
     BaselineServer {
         #[arg(long, default_value = "127.0.0.1:8100")]
@@ -51,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout(config) => fanout::run(&server, config).await?,
         Scenario::Conns(config) => conns::run(&server, config).await?,
         Scenario::History(config) => history::run(&server, config).await?,
+        Scenario::Search(config) => search::run(&server, config).await?,
         Scenario::BaselineServer { bind, flush_each } => {
             let flush = if *flush_each {
                 baseline::Flush::EachFrame

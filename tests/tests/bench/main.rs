@@ -222,3 +222,29 @@ async fn the_history_scenario_fills_a_room_and_times_every_position() {
         assert!(json[key]["p99_ms"].as_f64().unwrap() > 0.0, "{key}: {json}");
     }
 }
+
+#[tokio::test]
+async fn the_search_scenario_fills_a_room_and_times_every_kind_of_query() {
+    let app = spawn_app().await;
+    let config = papo_bench::search::Search {
+        fill: 400,
+        samples: 3,
+        settle_seconds: 0,
+    };
+
+    let report = papo_bench::search::run(&Server::new(&app.address), &config)
+        .await
+        .unwrap();
+
+    let json = report.json();
+    assert_eq!(json["messages"], 400);
+    for query in ["every_message", "exact_number", "prefix", "no_match"] {
+        for scope in ["in_room", "everywhere"] {
+            let key = format!("{query}_{scope}");
+            assert!(
+                json[&key]["p99_ms"].as_f64().unwrap() > 0.0,
+                "{key}: {json}"
+            );
+        }
+    }
+}

@@ -9,10 +9,10 @@
 //! Why one statement: a commit used to take five round trips (`BEGIN`, the seq
 //! reservation, the insert, `COMMIT`, and a ping), each waiting behind every ready
 //! socket task, and the writer, which commits one batch at a time, was the ceiling
-//! of the whole server (see docs/benchmarks.md). Why rows under ~56 KiB: sqlx leaves
-//! Nagle's algorithm on, and a statement just over one loopback segment (64 KiB)
+//! of the whole server (see docs/benchmarks.md). Why rows under ~14 KiB: sqlx 0.9.0
+//! leaves Nagle's algorithm on, and a statement larger than the socket's send buffer
 //! waited ~40 ms for the server's delayed ACK; the writer keeps a batch's bytes under
-//! [`super::batch::STATEMENT_BYTES`].
+//! [`super::batch::BATCH_BYTES`].
 
 use std::collections::HashMap;
 

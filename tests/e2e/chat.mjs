@@ -32,10 +32,12 @@ try {
   await ana.waitForSelector("#member-list .member:has-text('Bia') .presence-avatar.online", wait);
   await ana.click("#close-members");
 
-  // Bia's connection drops for 3 s; Ana writes meanwhile (both stored before Bia is
+  // Bia's connection drops for ~6 s; Ana writes meanwhile (both stored before Bia is
   // back); Bia's client resumes with `since`, so they arrive replayed, not live.
   const replayedBefore = await bia.evaluate(() => window.papo.replayed);
-  await bia.evaluate(() => window.papo.dropConnection(3000));
+  await bia.evaluate(() => window.papo.dropConnection(6000));
+  // Closed, not closing: until the server answers the close, it may still deliver live.
+  await bia.waitForFunction(() => window.papo.state.connection !== "open", null, wait);
   for (const text of ["while you were away 1", "while you were away 2"]) {
     await say(ana, text);
     await ana.waitForSelector(`.msg:not(.pending):has-text('${text}')`, wait);

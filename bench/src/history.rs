@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::{
     ingest::pump,
-    setup::Server,
+    setup::{Account, Server},
     stats::{Latency, Report},
 };
 
@@ -24,19 +24,52 @@ pub struct History {
     pub page: u64,
 }
 
+/// A reader and the room it made, filled through the API with `ingest N` posts from
+/// 20 senders (each numbering its own from 0) as fast as group commit takes them.
+pub(crate) struct FilledRoom {
+    pub reader: Account,
+    pub room: String,
+    pub messages: usize,
+    pub per_sender: usize,
+    pub fill_seconds: f64,
+}
+
+/// Makes and fills a [`FilledRoom`] of about `fill` messages.
+///
+/// Fails when set-up fails.
+pub(crate) async fn filled_room(
+    server: &Server,
+    name: &str,
+    fill: usize,
+) -> anyhow::Result<FilledRoom> {
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let reader = server.account(&format!("{name}-{}", &run[..8])).await?;
+    let room = server.room(&reader, name).await?;
+    let senders = 20.min(fill.max(1));
+    let per_sender = fill.div_ceil(senders);
+    let (acks, filling) =
+        pump(server, std::slice::from_ref(&room), senders, per_sender, 64).await?;
+    Ok(FilledRoom {
+        reader,
+        room,
+        messages: acks.len(),
+        per_sender,
+        fill_seconds: (filling.as_secs_f64() * 100.0).round() / 100.0,
+    })
+}
+
 /// Runs the scenario.
 ///
 /// Fails when set-up fails or a request fails.
 pub async fn run(server: &Server, config: &History) -> anyhow::Result<Report> {
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    let reader = server.account(&format!("hist-{}", &run[..8])).await?;
-    let room = server.room(&reader, "history").await?;
-    let senders = 20.min(config.fill.max(1));
-    let each = config.fill.div_ceil(senders);
-    let (acks, filling) = pump(server, std::slice::from_ref(&room), senders, each, 64).await?;
-    let filled = acks.len();
-    let fill_seconds = filling.as_secs_f64();
-    let total = filled as u64;
+    let FilledRoom {
+        reader,
+        room,
+        messages,
+        fill_seconds,
+        ..
+    } = filled_room(server, "history", config.fill).await?;
+    let total = messages as u64;
     let page = config.page.max(1);
     let pages = total.div_ceil(page);
     let positions = [
@@ -47,7 +80,7 @@ pub async fn run(server: &Server, config: &History) -> anyhow::Result<Report> {
     let mut report = Report::new("history");
     report
         .add("messages", total)
-        .add("fill_seconds", (fill_seconds * 100.0).round() / 100.0)
+        .add("fill_seconds", fill_seconds)
         .add("page_size", page);
     for (name, before, page_number) in positions {
         let keyset = format!("/api/v1/rooms/{room}/history?before={before}&limit={page}");

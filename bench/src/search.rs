@@ -7,7 +7,7 @@
 //! word), a prefix of a hundred or so, and a word in none.
 
 use crate::{
-    ingest::pump,
+    history::{FilledRoom, filled_room},
     setup::Server,
     stats::{Latency, Report},
 };
@@ -32,15 +32,15 @@ pub struct Search {
 /// Fails when set-up fails. A query that fails (or finds nothing where the fill put
 /// something) is reported as failed.
 pub async fn run(server: &Server, config: &Search) -> anyhow::Result<Report> {
-    let run = uuid::Uuid::new_v4().simple().to_string();
-    let reader = server.account(&format!("search-{}", &run[..8])).await?;
-    let room = server.room(&reader, "search").await?;
-    let senders = 20.min(config.fill.max(1));
-    let each = config.fill.div_ceil(senders);
     // Search leaves out one-character words: the middle number needs two digits.
-    anyhow::ensure!(each >= 20, "--fill must be at least 400");
-    let (acks, filling) = pump(server, std::slice::from_ref(&room), senders, each, 64).await?;
-    let filled = acks.len();
+    anyhow::ensure!(config.fill >= 400, "--fill must be at least 400");
+    let FilledRoom {
+        reader,
+        room,
+        messages,
+        per_sender: each,
+        fill_seconds,
+    } = filled_room(server, "search", config.fill).await?;
     tokio::time::sleep(std::time::Duration::from_secs(config.settle_seconds)).await;
     // Each sender numbers its posts 0, 1, …: the middle number is in `senders` messages,
     // and its first digits start the numbers of about a tenth of a percent of them.
@@ -53,10 +53,9 @@ pub async fn run(server: &Server, config: &Search) -> anyhow::Result<Report> {
         ("no_match", "zebra".to_owned(), false),
     ];
     let mut report = Report::new("search");
-    report.add("messages", filled).add(
-        "fill_seconds",
-        (filling.as_secs_f64() * 100.0).round() / 100.0,
-    );
+    report
+        .add("messages", messages)
+        .add("fill_seconds", fill_seconds);
     for (name, q, hits) in queries {
         let in_room = format!("/api/v1/search?q={q}&room_id={room}&limit=20");
         let everywhere = format!("/api/v1/search?q={q}&limit=20");

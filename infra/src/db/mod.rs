@@ -4,6 +4,7 @@
 pub mod entity;
 mod errors;
 mod messages;
+mod nodelay;
 mod reactions;
 mod refresh_tokens;
 mod rooms;
@@ -19,6 +20,7 @@ use sea_orm::{
     sqlx::{
         self, Connection,
         pool::PoolOptions,
+        postgres::{PgConnectOptions, Postgres},
         sqlite::{SqliteJournalMode, SqliteSynchronous},
     },
 };
@@ -53,6 +55,7 @@ pub(crate) async fn connect_with(
     max_connections: u32,
 ) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
+    let nodelay = nodelay_on_connect(url);
     options
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
@@ -69,8 +72,33 @@ pub(crate) async fn connect_with(
                 .busy_timeout(Duration::from_secs(10))
         })
         .map_sqlx_sqlite_pool_opts(discard_if_still_in_a_transaction)
-        .map_sqlx_postgres_pool_opts(discard_if_still_in_a_transaction);
+        // One closure each: a second `map_sqlx_*_pool_opts` replaces the first.
+        .map_sqlx_postgres_pool_opts(move |opts| nodelay(discard_if_still_in_a_transaction(opts)));
     Database::connect(options).await
+}
+
+/// Sets `TCP_NODELAY` on every new connection over TCP (see [`nodelay`]).
+fn nodelay_on_connect(
+    url: &str,
+) -> impl Fn(PoolOptions<Postgres>) -> PoolOptions<Postgres> + Send + Sync + 'static {
+    let connect = url.parse::<PgConnectOptions>().ok();
+    move |options| {
+        let Some(connect) = &connect else {
+            return options;
+        };
+        if connect.get_socket().is_some() {
+            // A Unix socket has no Nagle's algorithm to turn off.
+            nodelay::set_by_unix_socket();
+            return options;
+        }
+        let port = connect.get_port();
+        options.after_connect(move |_, _| {
+            Box::pin(async move {
+                nodelay::set_on_connections_to(port).await;
+                Ok(())
+            })
+        })
+    }
 }
 
 /// Makes the pool close, rather than reuse, a connection that is still inside a

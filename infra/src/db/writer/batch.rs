@@ -89,14 +89,17 @@ pub fn post_bytes(post: &NewMessage) -> usize {
         + 40 * post.mentions.len()
 }
 
-/// A PostgreSQL batch's rows stay under this many bytes, so that its statement goes
-/// out in one `write`: sqlx 0.9.0 no longer sets `TCP_NODELAY` (sqlx issue #4335,
-/// fixed upstream but not released), and a write larger than the socket's send
+/// A PostgreSQL batch's rows stay under this many bytes: one statement of 256 posts
+/// of ordinary length fits, and a batch of long posts stays a bounded statement.
+pub const BATCH_BYTES: usize = 512 * 1024;
+
+/// The limit while `TCP_NODELAY` could not be set (see `db::nodelay`): a statement
+/// then has to go out in one `write`, since a write larger than the socket's send
 /// buffer (Linux's default `tcp_wmem`: 16 KiB) leaves a tail that Nagle's algorithm
 /// holds until the server's delayed ACK, ~40 ms. Measured with the server's statement
 /// log: at 14 KiB the next statement follows in ~1 ms; at 20 KiB and above every
 /// commit waited ~45 ms (PostgreSQL ingest ~3,400 messages/s).
-pub const BATCH_BYTES: usize = 14 * 1024;
+pub const BATCH_BYTES_WITH_NAGLE: usize = 14 * 1024;
 
 /// Cuts rows into statements of about [`STATEMENT_BYTES`], keeping their order; a row
 /// larger than that goes alone.

@@ -93,11 +93,14 @@ impl GroupWriter {
                     match super::connect_with(&url, 2).await {
                         Ok(own) => {
                             let _ = opened_tx.send(Ok(()));
-                            // SQLite has no wire to fit a batch on.
+                            // SQLite has no wire to fit a batch on; PostgreSQL
+                            // only a small one while Nagle's algorithm is on.
                             let max_bytes = if super::is_sqlite(&url) {
                                 usize::MAX
-                            } else {
+                            } else if super::nodelay::is_on() {
                                 batch::BATCH_BYTES
+                            } else {
+                                batch::BATCH_BYTES_WITH_NAGLE
                             };
                             let limits = Limits {
                                 posts: max_batch.max(1),

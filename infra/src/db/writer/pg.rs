@@ -9,10 +9,10 @@
 //! Why one statement: a commit used to take five round trips (`BEGIN`, the seq
 //! reservation, the insert, `COMMIT`, and a ping), each waiting behind every ready
 //! socket task, and the writer, which commits one batch at a time, was the ceiling
-//! of the whole server (see docs/benchmarks.md). Why rows under ~14 KiB: sqlx 0.9.0
-//! leaves Nagle's algorithm on, and a statement larger than the socket's send buffer
-//! waited ~40 ms for the server's delayed ACK; the writer keeps a batch's bytes under
-//! [`super::batch::BATCH_BYTES`].
+//! of the whole server (see docs/benchmarks.md). sqlx 0.9.0 leaves Nagle's
+//! algorithm on, and a statement larger than the socket's send buffer waited ~40 ms
+//! for the server's delayed ACK: `db::nodelay` turns it off, and where it cannot,
+//! the writer keeps a batch under [`super::batch::BATCH_BYTES_WITH_NAGLE`].
 
 use std::collections::HashMap;
 

@@ -17,6 +17,7 @@ mod m20261203_000008_add_replies_and_mentions;
 mod m20261203_000009_create_reactions;
 mod m20261203_000010_create_bans;
 mod m20261203_000011_add_search;
+mod m20261204_000012_search_prefix_lengths;
 
 /// Every migration, oldest first.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_create_reactions::Migration),
             Box::new(m20261203_000010_create_bans::Migration),
             Box::new(m20261203_000011_add_search::Migration),
+            Box::new(m20261204_000012_search_prefix_lengths::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! Search: whole words and prefixes, any case, any accent, newest first, only what
 //! the caller may read, kept in step with edits and deletes.
 
-use papo_tests::{Reply, TestApp, TestUser, spawn_app};
+use papo_tests::{Reply, TestApp, TestUser, spawn_app, spawn_app_with};
 use serde_json::json;
 
 use crate::message_path;
@@ -146,4 +146,53 @@ async fn a_query_needs_a_word_and_stays_within_its_limits() {
     app.get("/api/v1/search?q=ok", None)
         .await
         .assert_problem(401, "missing_token");
+}
+
+/// PostgreSQL's search first reads the newest 5,000 messages in scope and only then
+/// the index's older matches; a hit on each side of that line, in the room and
+/// everywhere, page by page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hits_older_than_the_newest_five_thousand_messages_are_found_in_order() {
+    let app = spawn_app_with(|s| s.realtime.post_rate = 0).await;
+    let (ana, room) = app.signup_with_room("ana", "lobby", "public").await;
+    app.post_message(&ana, &room, "needle early").await;
+    // Ten sockets at once: one alone waits for each of its commits in turn.
+    let sockets = (0..10).map(|socket| {
+        let (app, room, token) = (&app, &room, &ana.token);
+        async move {
+            let fillers = (0..500)
+                .map(|n| json!({"type": "message", "content": format!("hay {socket} {n}")}));
+            app.chat(room, token).await.send_reading(fillers).await
+        }
+    });
+    futures_util::future::join_all(sockets).await;
+    let path = format!("/api/v1/rooms/{room}/history?page=1&size=1");
+    for _ in 0..300 {
+        let total =
+            app.get(&path, Some(&ana.token)).await.body["pagination"]["total_messages"].clone();
+        if total == 5_001 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.post_message(&ana, &room, "needle late").await;
+
+    let in_room = search(&app, &ana, &format!("q=needle&room_id={room}")).await;
+    let everywhere = search(&app, &ana, "q=needle").await;
+    let first = search(&app, &ana, &format!("q=needle&room_id={room}&limit=1")).await;
+    let before = first.body["next_before"].as_str().unwrap().to_owned();
+    let second = search(
+        &app,
+        &ana,
+        &format!("q=needl&room_id={room}&limit=1&before={before}"),
+    )
+    .await;
+    let everywhere_second = search(&app, &ana, &format!("q=needl&limit=1&before={before}")).await;
+
+    assert_eq!(contents(&in_room), ["needle late", "needle early"]);
+    assert_eq!(contents(&everywhere), ["needle late", "needle early"]);
+    assert_eq!(contents(&first), ["needle late"]);
+    assert_eq!(contents(&second), ["needle early"]);
+    assert!(second.body["next_before"].is_null(), "{}", second.body);
+    assert_eq!(contents(&everywhere_second), ["needle early"]);
 }

@@ -12,6 +12,7 @@
 //! - [`conns`]: many idle sockets: memory per connection, idle CPU.
 //! - [`history`]: page timings in a room of a million messages.
 //! - [`search`]: search timings in a room of a million messages.
+//! - [`storm`]: every listener dropped at once and reconnecting with `since`.
 //! - [`stats`], [`rss`]: percentiles and reports; a process's memory and CPU.
 
 pub mod baseline;
@@ -23,3 +24,4 @@ pub mod rss;
 pub mod search;
 pub mod setup;
 pub mod stats;
+pub mod storm;

@@ -1,7 +1,7 @@
 //! `papo-bench`: load scenarios against a running papo (see docs/benchmarks.md).
 
 use clap::{Parser, Subcommand};
-use papo_bench::{baseline, conns, fanout, history, ingest, search, setup::Server};
+use papo_bench::{baseline, conns, fanout, history, ingest, search, setup::Server, storm};
 
 /// Load generator for papo. Speaks only its public API.
 #[derive(Debug, Parser)]
@@ -35,6 +35,9 @@ enum Scenario {
     /// A room of a million messages: search timings by kind of query, in the room and
     /// everywhere.
     Search(search::Search),
+    /// Every listener dropped at once, then all reconnecting with `since`: connects/s,
+    /// seconds to full recovery, anything missing.
+    Storm(storm::Storm),
     /// Run the bare poem broadcast server that `fanout --baseline` measures.
     BaselineServer {
         #[arg(long, default_value = "127.0.0.1:8100")]
@@ -55,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Conns(config) => conns::run(&server, config).await?,
         Scenario::History(config) => history::run(&server, config).await?,
         Scenario::Search(config) => search::run(&server, config).await?,
+        Scenario::Storm(config) => storm::run(&server, config).await?,
         Scenario::BaselineServer { bind, flush_each } => {
             let flush = if *flush_each {
                 baseline::Flush::EachFrame

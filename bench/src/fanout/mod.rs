@@ -63,7 +63,7 @@ pub struct Fanout {
 /// Fails when set-up fails.
 pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
     let epoch = Instant::now();
-    let (listeners, senders) = connect_all(server, config).await?;
+    let (listeners, senders, rss_before_sockets) = connect_all(server, config).await?;
     let tally = Arc::new(Tally::default());
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::new();
@@ -192,14 +192,18 @@ pub async fn run(server: &Server, config: &Fanout) -> anyhow::Result<Report> {
         report.add("ack_latency", Latency::of(acks));
     }
     if let Some(before) = rss_before {
+        if let Some(before_sockets) = rss_before_sockets {
+            report.add("server_rss_kib_before_sockets", before_sockets);
+        }
         report.add("server_rss_kib_start", before);
         report.add("server_rss_kib_samples", samples);
     }
     Ok(report)
 }
 
-/// (listeners, senders with their room index and id)
-type Connected = (Vec<Socket>, Vec<(Socket, usize, String)>);
+/// (listeners, senders with their room index and id, the server's RSS in KiB once its
+/// accounts and rooms exist and before any socket opened)
+type Connected = (Vec<Socket>, Vec<(Socket, usize, String)>, Option<u64>);
 
 async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connected> {
     let rooms: Vec<String>;
@@ -221,6 +225,7 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
             accounts.push(server.account(&format!("fan-{}-s{s}", &run[..8])).await?);
         }
     }
+    let rss_before_sockets = config.server_pid.and_then(rss::kib);
     let listen_servers: Vec<Server> = if config.listen_urls.is_empty() {
         vec![server.clone()]
     } else {
@@ -265,5 +270,5 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
         let socket = connect(server, rooms[room_index].clone(), account).await?;
         senders.push((socket, room_index, rooms[room_index].clone()));
     }
-    Ok((listeners, senders))
+    Ok((listeners, senders, rss_before_sockets))
 }

@@ -78,6 +78,10 @@ async fn the_fanout_scenario_delivers_everything_to_every_listener() {
     assert_eq!(stored, sent, "{json}");
     assert_eq!(json["acked"], sent, "{json}");
     assert_eq!(json["received"], stored * 3, "{json}");
+    assert!(
+        json["server_rss_kib_before_sockets"].as_u64().unwrap() > 0,
+        "{json}"
+    );
     assert_eq!(json["duplicates"], 0, "{json}");
     assert_eq!(json["loss"], 0, "{json}");
     assert_eq!(json["listeners_cut_slow"], 0, "{json}");
@@ -246,5 +250,42 @@ async fn the_search_scenario_fills_a_room_and_times_every_kind_of_query() {
                 "{key}: {json}"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn the_storm_scenario_resumes_every_dropped_listener_with_what_it_missed() {
+    let app = spawn_app().await;
+    let config = papo_bench::storm::Storm {
+        rooms: 3,
+        members: 2,
+        accounts: 2,
+        missed: 4,
+        concurrency: 0,
+        timeout_seconds: 20,
+        server_pid: Some(std::process::id()),
+    };
+
+    let report = papo_bench::storm::run(&Server::new(&app.address), &config)
+        .await
+        .unwrap();
+
+    let json = report.json();
+    assert_eq!(json["sockets"], 6, "{json}");
+    assert_eq!(json["resumed"], 6, "{json}");
+    assert_eq!(json["missing"], 0, "{json}");
+    assert_eq!(json["repeated"], 0, "{json}");
+    assert_eq!(json["failed"], 0, "{json}");
+    assert!(
+        json["seconds_to_full_recovery"].as_f64().unwrap() > 0.0,
+        "{json}"
+    );
+    assert!(json["server_rss_kib_after"].as_u64().unwrap() > 0, "{json}");
+    let observer = app.signup("observer").await;
+    let rooms = app.get("/api/v1/rooms", Some(&observer.token)).await.body;
+    for room in rooms["rooms"].as_array().unwrap() {
+        let path = format!("/api/v1/rooms/{}/history", room["id"].as_str().unwrap());
+        let history = app.get(&path, Some(&observer.token)).await.body;
+        assert_eq!(history["pagination"]["total_messages"], 5, "{history}");
     }
 }

@@ -38,10 +38,7 @@ pub async fn run(server: &Server, config: &Ingest) -> anyhow::Result<Report> {
     let owner = server
         .account(&format!("bench-owner-{}", &run_id[..8]))
         .await?;
-    let mut rooms = Vec::new();
-    for _ in 0..config.rooms.max(1) {
-        rooms.push(server.room(&owner, "ingest").await?);
-    }
+    let rooms = server.rooms(&owner, "ingest", config.rooms.max(1)).await?;
     let (latencies, elapsed) = pump(
         server,
         &rooms,

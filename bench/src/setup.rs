@@ -66,6 +66,22 @@ impl Server {
         Ok(owner.client.create_room(&name, false).await?.id.to_string())
     }
 
+    /// Creates `count` public rooms of `owner`, in order (see [`Server::room`]).
+    ///
+    /// Fails when the server refuses.
+    pub async fn rooms(
+        &self,
+        owner: &Account,
+        prefix: &str,
+        count: usize,
+    ) -> anyhow::Result<Vec<String>> {
+        let mut rooms = Vec::with_capacity(count);
+        for _ in 0..count {
+            rooms.push(self.room(owner, prefix).await?);
+        }
+        Ok(rooms)
+    }
+
     /// Posts a message over REST (for filling rooms).
     ///
     /// Fails when the server refuses.

@@ -78,10 +78,7 @@ pub async fn run(server: &Server, config: &Storm) -> anyhow::Result<Report> {
     let owner = server
         .account(&format!("storm-{}-owner", &run[..8]))
         .await?;
-    let mut rooms = Vec::new();
-    for _ in 0..config.rooms {
-        rooms.push(server.room(&owner, "storm").await?);
-    }
+    let rooms = server.rooms(&owner, "storm", config.rooms).await?;
     let mut accounts = Vec::new();
     for a in 0..config.accounts.max(1) {
         accounts.push(server.account(&format!("storm-{}-{a}", &run[..8])).await?);

@@ -213,11 +213,7 @@ async fn connect_all(server: &Server, config: &Fanout) -> anyhow::Result<Connect
     } else {
         let run = uuid::Uuid::new_v4().simple().to_string();
         let owner = server.account(&format!("fan-{}-owner", &run[..8])).await?;
-        let mut ids = Vec::new();
-        for _ in 0..config.rooms {
-            ids.push(server.room(&owner, "fanout").await?);
-        }
-        rooms = ids;
+        rooms = server.rooms(&owner, "fanout", config.rooms).await?;
         for a in 0..config.accounts.max(1) {
             accounts.push(server.account(&format!("fan-{}-{a}", &run[..8])).await?);
         }

@@ -150,18 +150,19 @@ fn postgres(request: &SearchRequest) -> Statement {
     let recent = p.add(RECENT);
     let limit = p.add(i64::try_from(request.limit).unwrap_or(i64::MAX));
     let sql = match request.room {
-        // In a room: by seq, from the last one (or the one just before `before`).
+        // In a room: by seq, from the last one, or the one just before `before` (a
+        // message of another room continues nothing).
         Some(room) => {
             let room = p.add(room.as_uuid());
-            let before = match request.before {
+            let top = match request.before {
                 Some(before) => format!(
-                    "(SELECT seq - 1 FROM messages WHERE id = {})",
+                    "SELECT seq - 1 AS seq FROM messages WHERE id = {} AND room_id = {room}",
                     p.add(before.as_uuid())
                 ),
-                None => "NULL".to_owned(),
+                None => format!("SELECT last_seq AS seq FROM rooms WHERE id = {room}"),
             };
             format!(
-                "WITH top AS (SELECT LEAST(last_seq, {before}) AS seq FROM rooms WHERE id = {room}), \
+                "WITH top AS ({top}), \
                  recent AS MATERIALIZED (SELECT id, seq, search, deleted_at FROM messages \
                    WHERE room_id = {room} AND seq <= (SELECT seq FROM top) \
                    AND seq > (SELECT seq FROM top) - {recent}), \
